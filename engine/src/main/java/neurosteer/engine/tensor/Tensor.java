@@ -1,0 +1,82 @@
+package neurosteer.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * A weight tensor that stays where it is stored (usually a memory-mapped file). One subclass per
+ * storage format, each with its own kernels. Shapes are row-major: a matrix is {@code [rows, cols]}
+ * with each row contiguous, which is how both Hugging Face ({@code [out, in]}) and GGUF
+ * ({@code ne0 = in, ne1 = out}) lay out a linear layer.
+ */
+public abstract class Tensor {
+    protected final String name;
+    protected final MemorySegment segment;
+    protected final long[] shape;
+    protected final long size;
+
+    protected Tensor(String name, MemorySegment segment, long[] shape) {
+        this.name = name;
+        this.segment = segment;
+        this.shape = shape.clone();
+        long n = 1;
+        for (long d : shape) n *= d;
+        this.size = n;
+        long need = type().byteSize(n);
+        if (segment.byteSize() < need)
+            throw new IllegalArgumentException("tensor '" + name + "': " + type() + " " + Arrays.toString(shape)
+                    + " needs " + need + " bytes, only " + segment.byteSize() + " available");
+    }
+
+    public abstract GgmlType type();
+
+    /** Element at a flat row-major index. */
+    public abstract float get(long index);
+
+    /** Dot product of elements {@code [offset, offset + n)} with {@code x[xOffset, xOffset + n)}. */
+    public abstract float dot(long offset, float[] x, int xOffset, int n);
+
+    /** Decodes elements {@code [offset, offset + n)} into {@code out}. */
+    public void dequantize(long offset, float[] out, int outOffset, int n) {
+        for (int i = 0; i < n; i++) out[outOffset + i] = get(offset + i);
+    }
+
+    /**
+     * {@code out[b * rows + r] = sum_c W[r, c] * x[b * cols + c]} for {@code b < batch}, rows in
+     * {@code [rowStart, rowEnd)}. Formats override this with blocked kernels; this default reuses each
+     * weight row across the batch while it is in cache.
+     */
+    public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        int cols = cols(), rows = rows();
+        for (int r = rowStart; r < rowEnd; r++) {
+            long off = (long) r * cols;
+            for (int b = 0; b < batch; b++) out[b * rows + r] = dot(off, x, b * cols, cols);
+        }
+    }
+
+    public final String name() { return name; }
+
+    public final long[] shape() { return shape.clone(); }
+
+    public final long size() { return size; }
+
+    public final int rows() { return shape.length == 1 ? 1 : Math.toIntExact(size / shape[shape.length - 1]); }
+
+    public final int cols() { return Math.toIntExact(shape[shape.length - 1]); }
+
+    public final MemorySegment segment() { return segment; }
+
+    public final long byteSize() { return type().byteSize(size); }
+
+    /** A float copy, for small tensors only (norm weights, biases). */
+    public float[] toFloatArray() {
+        float[] out = new float[Math.toIntExact(size)];
+        dequantize(0, out, 0, out.length);
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + type() + " " + Arrays.toString(shape);
+    }
+}

@@ -1,0 +1,18 @@
+package neurosteer.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/** Builds the tensor class that matches a storage format. */
+public final class Tensors {
+    private Tensors() {}
+
+    public static Tensor of(GgmlType type, String name, MemorySegment segment, long[] shape) {
+        return switch (type) {
+            case F32 -> new F32Tensor(name, segment, shape);
+            case F16 -> new F16Tensor(name, segment, shape);
+            case BF16 -> new BF16Tensor(name, segment, shape);
+            default -> throw new UnsupportedFormatException("tensor '" + name + "': storage type " + type
+                    + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+        };
+    }
+}
