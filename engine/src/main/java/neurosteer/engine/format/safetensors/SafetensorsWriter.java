@@ -32,7 +32,13 @@ public final class SafetensorsWriter {
         }
     }
 
-    private record Entry(String name, DType dtype, long[] shape, byte[] data) {}
+    /** Produces a tensor's bytes when the file is written, so large models stream to disk. */
+    @FunctionalInterface
+    public interface Payload {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private record Entry(String name, DType dtype, long[] shape, long bytes, Payload payload) {}
 
     private final List<Entry> entries = new ArrayList<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
@@ -58,7 +64,16 @@ public final class SafetensorsWriter {
                 default -> throw new IllegalArgumentException("tensor '" + name + "': cannot store floats as " + dtype);
             }
         }
-        entries.add(new Entry(name, dtype, shape.clone(), buf.array()));
+        byte[] bytes = buf.array();
+        entries.add(new Entry(name, dtype, shape.clone(), bytes.length, out -> out.write(bytes)));
+        return this;
+    }
+
+    /** Adds a tensor whose {@code bytes} little-endian bytes are produced at write time. */
+    public SafetensorsWriter addLazy(String name, DType dtype, long[] shape, Payload payload) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        entries.add(new Entry(name, dtype, shape.clone(), n * dtype.bytes, payload));
         return this;
     }
 
@@ -66,13 +81,14 @@ public final class SafetensorsWriter {
     public SafetensorsWriter addF64(String name, double[] values, long... shape) {
         ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : values) buf.putDouble(v);
-        entries.add(new Entry(name, DType.F64, shape.clone(), buf.array()));
+        byte[] bytes = buf.array();
+        entries.add(new Entry(name, DType.F64, shape.clone(), bytes.length, out -> out.write(bytes)));
         return this;
     }
 
     /** Adds raw little-endian bytes already in {@code dtype}. */
     public SafetensorsWriter addRaw(String name, DType dtype, byte[] data, long... shape) {
-        entries.add(new Entry(name, dtype, shape.clone(), data));
+        entries.add(new Entry(name, dtype, shape.clone(), data.length, out -> out.write(data)));
         return this;
     }
 
@@ -91,9 +107,9 @@ public final class SafetensorsWriter {
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("dtype", e.dtype.id);
             info.put("shape", e.shape);
-            info.put("data_offsets", new long[] {offset, offset + e.data.length});
+            info.put("data_offsets", new long[] {offset, offset + e.bytes});
             header.put(e.name, info);
-            offset += e.data.length;
+            offset += e.bytes;
         }
         byte[] json = new ObjectMapper().writeValueAsBytes(header);
         int padded = (json.length + 7) / 8 * 8;
@@ -103,10 +119,15 @@ public final class SafetensorsWriter {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
             out.write(headerBytes);
-            for (Entry e : entries) out.write(e.data);
+            for (Entry e : entries) {
+                CountingStream counted = new CountingStream(out);
+                e.payload.writeTo(counted);
+                if (counted.count != e.bytes)
+                    throw new IOException("tensor '" + e.name + "': wrote " + counted.count + " bytes, expected " + e.bytes);
+            }
         } catch (IOException ex) {
             Files.deleteIfExists(tmp);
             throw ex;
@@ -114,4 +135,27 @@ public final class SafetensorsWriter {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+
+    private static final class CountingStream extends java.io.FilterOutputStream {
+        long count;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void close() {}
+    }
 }
