@@ -1,0 +1,65 @@
+package neurosteer.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+import neurosteer.engine.format.hf.HfCheckpointWriter;
+import neurosteer.engine.format.safetensors.SafetensorsWriter;
+import neurosteer.engine.model.ModelConfig;
+import neurosteer.engine.random.ModelShapes;
+import neurosteer.engine.random.RandomWeights;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "random-model", description = "Write a random-weight checkpoint in the exact Hugging Face or GGUF layout.")
+final class RandomModelCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--arch", defaultValue = "llama", description = "llama, qwen2 or mistral (default ${DEFAULT-VALUE})")
+    String arch;
+
+    @Option(names = "--shape", defaultValue = "tiny", description = "tiny, small, llama-3.2-1b, llama-3.2-3b, llama-3.1-8b, mistral-7b, qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-math-1.5b, qwen2.5-7b (default ${DEFAULT-VALUE})")
+    String shape;
+
+    @Option(names = "--format", defaultValue = "hf", description = "hf or gguf (default ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = "--dtype", defaultValue = "f32", description = "hf: f32, f16, bf16; gguf: also q8_0, q4_0, q4_k, q6_k (default ${DEFAULT-VALUE})")
+    String dtype;
+
+    @Option(names = "--vocab", defaultValue = "0", description = "Vocabulary size (default: the shape's, or 512 for tiny and small)")
+    int vocab;
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
+
+    @Parameters(index = "0", paramLabel = "OUT", description = "Output folder (hf) or file (gguf)")
+    Path out;
+
+    @Override
+    public void run() {
+        int v = vocab > 0 ? vocab : (shape.equals("tiny") || shape.equals("small") ? 512 : 0);
+        ModelConfig config = ModelShapes.config(arch, shape, v);
+        RandomWeights weights = new RandomWeights(config, seed);
+        try {
+            switch (format) {
+                case "hf" -> {
+                    SafetensorsWriter.DType dt = switch (dtype.toLowerCase()) {
+                        case "f32" -> SafetensorsWriter.DType.F32;
+                        case "f16" -> SafetensorsWriter.DType.F16;
+                        case "bf16" -> SafetensorsWriter.DType.BF16;
+                        default -> throw new IllegalArgumentException("--dtype " + dtype + " is not available for hf (f32, f16, bf16 are)");
+                    };
+                    HfCheckpointWriter.write(out, config, weights::fill, dt, Map.of("neurosteer.random_seed", Long.toString(seed),
+                            "neurosteer.shape", shape));
+                }
+                default -> throw new IllegalArgumentException("--format " + format + " is not supported (hf, gguf)");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        spec.commandLine().getErr().printf("wrote %s %s model (%s, %,d parameters) to %s%n", arch, shape, dtype, config.parameterCount(), out);
+    }
+}
