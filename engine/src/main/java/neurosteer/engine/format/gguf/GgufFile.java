@@ -253,10 +253,14 @@ public final class GgufFile implements AutoCloseable {
             context = "metadata count";
             long kvCount = u64();
             // Every tensor entry needs at least 8 + 4 + 8 + 4 + 8 bytes; every key/value 8 + 4 + 1.
+            context = "tensor count";
             if (tensorCount < 0 || tensorCount > (size - pos) / 32)
-                throw fail("absurd tensor count " + Long.toUnsignedString(tensorCount) + " for a file of " + size + " bytes");
+                throw fail("absurd tensor count " + Long.toUnsignedString(tensorCount) + " (or truncated header): only "
+                        + (size - pos) + " bytes follow");
+            context = "metadata count";
             if (kvCount < 0 || kvCount > (size - pos) / 13)
-                throw fail("absurd metadata count " + Long.toUnsignedString(kvCount) + " for a file of " + size + " bytes");
+                throw fail("absurd metadata count " + Long.toUnsignedString(kvCount) + " (or truncated header): only "
+                        + (size - pos) + " bytes follow");
 
             Map<String, Object> metadata = new LinkedHashMap<>();
             Map<String, GgufValueType> types = new LinkedHashMap<>();
@@ -396,7 +400,8 @@ public final class GgufFile implements AutoCloseable {
             long count = u64();
             long minBytes = type.size > 0 ? type.size : type == GgufValueType.STRING ? 8 : 12;
             if (count < 0 || count > (size - pos) / minBytes)
-                throw fail("absurd array length " + Long.toUnsignedString(count) + " of " + type + " at offset " + pos);
+                throw fail("absurd array length " + Long.toUnsignedString(count) + " of " + type + " at offset " + pos
+                        + " (or truncated header): only " + (size - pos) + " bytes follow");
             int n = (int) count;
             switch (type) {
                 case UINT8, INT8, UINT16, INT16, INT32 -> {
