@@ -1,7 +1,6 @@
 package neurosteer.engine.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,14 +14,14 @@ final class BpeMerges implements WordModel {
 
     private final Map<String, Integer> vocab;
     /** (leftId << 32 | rightId) -> (rank << 32 | mergedId). */
-    private final Map<Long, Long> merges;
+    private final LongLongMap merges;
     private final boolean ignoreMerges;
     private final boolean byteFallback;
     private final int unkId;
     private final boolean fuseUnk;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
-    BpeMerges(Map<String, Integer> vocab, Map<Long, Long> merges, boolean ignoreMerges, boolean byteFallback,
+    BpeMerges(Map<String, Integer> vocab, LongLongMap merges, boolean ignoreMerges, boolean byteFallback,
               int unkId, boolean fuseUnk) {
         this.vocab = vocab;
         this.merges = merges;
@@ -33,8 +32,6 @@ final class BpeMerges implements WordModel {
     }
 
     static long pairKey(int left, int right) { return ((long) left << 32) | (right & 0xFFFFFFFFL); }
-
-    static Map<Long, Long> newMergeTable() { return new HashMap<>(); }
 
     @Override
     public void encode(String word, IntList out) {
@@ -93,9 +90,9 @@ final class BpeMerges implements WordModel {
             int pos = (int) top;
             int right = next[pos];
             if (ids[pos] < 0 || right < 0) continue;
-            Long merge = merges.get(pairKey(ids[pos], ids[right]));
-            if (merge == null || (int) (merge >>> 32) != rank) continue;
-            ids[pos] = (int) (long) merge;
+            long merge = merges.get(pairKey(ids[pos], ids[right]));
+            if (merge == LongLongMap.MISSING || (int) (merge >>> 32) != rank) continue;
+            ids[pos] = (int) merge;
             ids[right] = -1;
             next[pos] = next[right];
             if (next[pos] >= 0) prev[next[pos]] = pos;
@@ -108,8 +105,8 @@ final class BpeMerges implements WordModel {
     }
 
     private void offer(LongHeap queue, int[] ids, int left, int right) {
-        Long merge = merges.get(pairKey(ids[left], ids[right]));
-        if (merge != null) queue.add(((merge >>> 32) << 32) | left);
+        long merge = merges.get(pairKey(ids[left], ids[right]));
+        if (merge != LongLongMap.MISSING) queue.add(((merge >>> 32) << 32) | left);
     }
 
     private boolean addByteTokens(String character, IntList out) {

@@ -1,7 +1,10 @@
 package neurosteer.engine.tokenizer;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import neurosteer.engine.format.CheckpointException;
 
 import java.io.IOException;
@@ -35,10 +38,85 @@ public final class Tokenizers {
      */
     public static Tokenizer fromHuggingFace(Path folder) {
         Path file = folder.resolve("tokenizer.json");
-        JsonNode root = readJson(file, true);
+        TokenizerJson tokenizerJson = readTokenizerJson(file);
         JsonNode config = readJson(folder.resolve("tokenizer_config.json"), false);
         JsonNode generation = readJson(folder.resolve("generation_config.json"), false);
-        return new HuggingFaceReader(file, root).build(folder.resolve("tokenizer_config.json"), config, generation);
+        return new HuggingFaceReader(file, tokenizerJson).build(folder.resolve("tokenizer_config.json"), config, generation);
+    }
+
+    /** tokenizer.json with the large {@code model.vocab} and {@code model.merges} read without building a JSON tree. */
+    private record TokenizerJson(ObjectNode root, ObjectNode model, Map<String, Integer> vocab, List<String> mergeLefts,
+                                 List<String> mergeRights) {}
+
+    private static TokenizerJson readTokenizerJson(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(file, null, "file not found");
+        } catch (IOException e) {
+            throw new CheckpointException(file, null, "cannot read: " + e.getMessage(), e);
+        }
+        String key = null;
+        try (JsonParser p = JSON.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new CheckpointException(file, null, "expected a JSON object");
+            ObjectNode root = JSON.createObjectNode();
+            ObjectNode model = null;
+            Map<String, Integer> vocab = null;
+            List<String> lefts = new ArrayList<>(), rights = new ArrayList<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (!field.equals("model") || p.currentToken() != JsonToken.START_OBJECT) {
+                    key = field;
+                    root.set(field, p.readValueAsTree());
+                    continue;
+                }
+                model = JSON.createObjectNode();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String modelField = p.currentName();
+                    key = "model." + modelField;
+                    JsonToken value = p.nextToken();
+                    if (modelField.equals("vocab") && value == JsonToken.START_OBJECT) {
+                        vocab = new HashMap<>();
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String token = p.currentName();
+                            if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0 || p.getLongValue() > Integer.MAX_VALUE)
+                                throw new CheckpointException(file, "model.vocab." + token, "id is not a non-negative integer");
+                            vocab.put(token, p.getIntValue());
+                        }
+                    } else if (modelField.equals("merges") && value == JsonToken.START_ARRAY) {
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            String where = "model.merges[" + lefts.size() + "]";
+                            if (p.currentToken() == JsonToken.VALUE_STRING) {
+                                String merge = p.getText();
+                                int space = merge.indexOf(' ');
+                                if (space < 0 || merge.indexOf(' ', space + 1) >= 0)
+                                    throw new CheckpointException(file, where, "expected 'left right', found '" + merge + "'");
+                                lefts.add(merge.substring(0, space));
+                                rights.add(merge.substring(space + 1));
+                            } else if (p.currentToken() == JsonToken.START_ARRAY && p.nextToken() == JsonToken.VALUE_STRING) {
+                                String left = p.getText();
+                                if (p.nextToken() != JsonToken.VALUE_STRING) throw new CheckpointException(file, where, "expected a pair of strings");
+                                String right = p.getText();
+                                if (p.nextToken() != JsonToken.END_ARRAY) throw new CheckpointException(file, where, "expected a pair of strings");
+                                lefts.add(left);
+                                rights.add(right);
+                            } else {
+                                throw new CheckpointException(file, where, "expected a string or a pair of strings");
+                            }
+                        }
+                    } else {
+                        model.set(modelField, p.readValueAsTree());
+                    }
+                }
+            }
+            if (model == null) throw new CheckpointException(file, "model", "missing");
+            if (vocab == null) throw new CheckpointException(file, "model.vocab", "missing or not an object of token -> id");
+            return new TokenizerJson(root, model, vocab, lefts, rights);
+        } catch (IOException e) {
+            throw new CheckpointException(file, key, "malformed JSON: " + e.getMessage(), e);
+        }
     }
 
     private static JsonNode readJson(Path file, boolean required) {
@@ -55,10 +133,12 @@ public final class Tokenizers {
     private static final class HuggingFaceReader {
         private final Path file;
         private final JsonNode root;
+        private final TokenizerJson parsed;
 
-        HuggingFaceReader(Path file, JsonNode root) {
+        HuggingFaceReader(Path file, TokenizerJson parsed) {
             this.file = file;
-            this.root = root;
+            this.root = parsed.root();
+            this.parsed = parsed;
         }
 
         private CheckpointException error(String key, String message) { return new CheckpointException(file, key, message); }
@@ -76,7 +156,7 @@ public final class Tokenizers {
         }
 
         Tokenizer build(Path configFile, JsonNode config, JsonNode generation) {
-            JsonNode model = require(root, "model", "model");
+            JsonNode model = parsed.model();
             String modelType = model.path("type").asText("BPE");
             if (!modelType.equals("BPE"))
                 throw error("model.type", "unsupported tokenizer model '" + modelType + "' (only BPE is implemented)");
@@ -84,18 +164,9 @@ public final class Tokenizers {
                 if (!model.path(affix).asText("").isEmpty())
                     throw error("model." + affix, "unsupported non-empty value '" + model.get(affix).asText() + "'");
             }
-            JsonNode vocabNode = require(model, "vocab", "model.vocab");
-            if (!vocabNode.isObject()) throw error("model.vocab", "expected an object of token -> id");
-            Map<String, Integer> modelVocab = new HashMap<>(vocabNode.size() * 2);
+            Map<String, Integer> modelVocab = parsed.vocab();
             int maxId = -1;
-            for (var it = vocabNode.properties().iterator(); it.hasNext(); ) {
-                var e = it.next();
-                if (!e.getValue().canConvertToInt()) throw error("model.vocab." + e.getKey(), "id is not an integer");
-                int id = e.getValue().asInt();
-                if (id < 0) throw error("model.vocab." + e.getKey(), "negative id " + id);
-                modelVocab.put(e.getKey(), id);
-                maxId = Math.max(maxId, id);
-            }
+            for (int id : modelVocab.values()) maxId = Math.max(maxId, id);
             List<AddedEntry> added = new ArrayList<>();
             JsonNode addedNode = root.path("added_tokens");
             for (int i = 0; i < addedNode.size(); i++) {
@@ -126,7 +197,7 @@ public final class Tokenizers {
             List<PreTokenizer> preTokenizers = new ArrayList<>();
             preTokenizer(root.get("pre_tokenizer"), "pre_tokenizer", preTokenizers);
 
-            Map<Long, Long> merges = merges(model, modelVocab);
+            LongLongMap merges = merges(model, modelVocab);
             String unkToken = model.path("unk_token").isTextual() ? model.get("unk_token").asText() : null;
             int unkId = unkToken == null ? -1 : modelVocab.getOrDefault(unkToken, -1);
             if (unkToken != null && unkId < 0) throw error("model.unk_token", "'" + unkToken + "' is not in model.vocab");
@@ -173,28 +244,14 @@ public final class Tokenizers {
             return null;
         }
 
-        private Map<Long, Long> merges(JsonNode model, Map<String, Integer> vocab) {
-            JsonNode list = model.path("merges");
-            Map<Long, Long> merges = new HashMap<>(list.size() * 2);
-            for (int rank = 0; rank < list.size(); rank++) {
-                JsonNode m = list.get(rank);
-                String key = "model.merges[" + rank + "]";
-                String left, right;
-                if (m.isTextual()) {
-                    String s = m.asText();
-                    int space = s.indexOf(' ');
-                    if (space < 0 || s.indexOf(' ', space + 1) >= 0) throw error(key, "expected 'left right', found '" + s + "'");
-                    left = s.substring(0, space);
-                    right = s.substring(space + 1);
-                } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
-                    left = m.get(0).asText();
-                    right = m.get(1).asText();
-                } else {
-                    throw error(key, "expected a string or a pair of strings");
-                }
+        private LongLongMap merges(JsonNode model, Map<String, Integer> vocab) {
+            List<String> lefts = parsed.mergeLefts(), rights = parsed.mergeRights();
+            LongLongMap merges = new LongLongMap(lefts.size());
+            for (int rank = 0; rank < lefts.size(); rank++) {
+                String left = lefts.get(rank), right = rights.get(rank);
                 Integer l = vocab.get(left), r = vocab.get(right), merged = vocab.get(left + right);
                 if (l == null || r == null || merged == null)
-                    throw error(key, "'" + left + "' + '" + right + "': a part or the merged token is not in model.vocab");
+                    throw error("model.merges[" + rank + "]", "'" + left + "' + '" + right + "': a part or the merged token is not in model.vocab");
                 merges.putIfAbsent(BpeMerges.pairKey(l, r), ((long) rank << 32) | merged);
             }
             return merges;
@@ -419,7 +476,7 @@ public final class Tokenizers {
                     new SentencePieceScores(ids, scores, unk), prefix, suffix, decoder, special, verbatim, bosId, eosIds);
         }
         String[] mergeLines = kv.strings("tokenizer.ggml.merges");
-        Map<Long, Long> merges = new HashMap<>(mergeLines.length * 2);
+        LongLongMap merges = new LongLongMap(mergeLines.length);
         for (int rank = 0; rank < mergeLines.length; rank++) {
             String line = mergeLines[rank];
             int space = line.indexOf(' ', 1);
