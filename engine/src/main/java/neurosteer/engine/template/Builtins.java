@@ -429,7 +429,8 @@ final class Builtins {
             }
             case "abs" -> {
                 requireNumber(v);
-                return v instanceof Double d ? Math.abs(d) : Math.abs(Values.toLong(v));
+                if (v instanceof Double d) return Math.abs(d);
+                return Math.abs(Values.toLong(v));
             }
             case "int" -> { return toInt(v, param(args, kwargs, 0, "default", 0L), Values.toLong(param(args, kwargs, 1, "base", 10L))); }
             case "float" -> { return toFloat(v, param(args, kwargs, 0, "default", 0.0)); }

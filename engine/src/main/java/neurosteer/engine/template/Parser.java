@@ -109,7 +109,8 @@ final class Parser {
             case "generation" -> parseGeneration(tag);
             case "break" -> { expectKind(Kind.BLOCK_END, "'%}'"); yield new Node.Break(tag.line()); }
             case "continue" -> { expectKind(Kind.BLOCK_END, "'%}'"); yield new Node.Continue(tag.line()); }
-            default -> throw error("unknown statement '" + tag.text() + "'", tag);
+            default -> throw error(tag.text().startsWith("end") || tag.text().equals("else") || tag.text().equals("elif")
+                    ? "unexpected '" + tag.text() + "': no open block here ends with it" : "unknown statement '" + tag.text() + "'", tag);
         };
     }
 

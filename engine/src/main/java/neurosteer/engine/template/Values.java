@@ -5,7 +5,6 @@ import java.math.BigInteger;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -458,6 +457,4 @@ final class Values {
         }
         sb.append('"');
     }
-
-    static Iterator<Object> none() { return java.util.Collections.emptyIterator(); }
 }
