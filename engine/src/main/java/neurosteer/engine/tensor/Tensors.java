@@ -6,11 +6,23 @@ import java.lang.foreign.MemorySegment;
 public final class Tensors {
     private Tensors() {}
 
+    /** Whether {@link #of} has a class for {@code type}. */
+    public static boolean isSupported(GgmlType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K -> true;
+            default -> false;
+        };
+    }
+
     public static Tensor of(GgmlType type, String name, MemorySegment segment, long[] shape) {
         return switch (type) {
             case F32 -> new F32Tensor(name, segment, shape);
             case F16 -> new F16Tensor(name, segment, shape);
             case BF16 -> new BF16Tensor(name, segment, shape);
+            case Q8_0 -> new Q8_0Tensor(name, segment, shape);
+            case Q4_0 -> new Q4_0Tensor(name, segment, shape);
+            case Q4_K -> new Q4_KTensor(name, segment, shape);
+            case Q6_K -> new Q6_KTensor(name, segment, shape);
             default -> throw new UnsupportedFormatException("tensor '" + name + "': storage type " + type
                     + " is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
         };

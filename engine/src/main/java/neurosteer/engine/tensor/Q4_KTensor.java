@@ -1,0 +1,113 @@
+package neurosteer.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * GGML Q4_K: super-blocks of 256 elements in 144 bytes: f16 {@code d}, f16 {@code dmin}, 12 bytes of
+ * 6-bit (scale, min) pairs for the eight 32-element sub-blocks, then 128 bytes of nibbles. Each 64
+ * elements share 32 bytes: the low nibbles are the first 32 elements, the high nibbles the next 32.
+ * Element = d * scale * q - dmin * min.
+ */
+public final class Q4_KTensor extends BlockQuantTensor {
+    static final int BLOCK = 256, BYTES = 144;
+    static final int SCALES = 4, QS = 16;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
+
+    public Q4_KTensor(String name, MemorySegment segment, long[] shape) {
+        super(name, segment, shape);
+    }
+
+    @Override
+    public GgmlType type() { return GgmlType.Q4_K; }
+
+    /** 6-bit scale of sub-block {@code j} (0..7). */
+    int scale(long base, int j) {
+        long s = base + SCALES;
+        return j < 4 ? u8(s + j) & 63 : (u8(s + j + 4) & 0xF) | ((u8(s + j - 4) >>> 6) << 4);
+    }
+
+    /** 6-bit min of sub-block {@code j} (0..7). */
+    int min(long base, int j) {
+        long s = base + SCALES;
+        return j < 4 ? u8(s + j + 4) & 63 : (u8(s + j + 4) >>> 4) | ((u8(s + j) >>> 6) << 4);
+    }
+
+    @Override
+    public float get(long index) {
+        long base = index / BLOCK * BYTES;
+        int e = (int) (index % BLOCK);
+        int sub = e / 32, chunk = e / 64, l = e % 32;
+        int packed = u8(base + QS + 32L * chunk + l);
+        int q = (sub & 1) == 0 ? packed & 0xF : packed >>> 4;
+        return f16(base) * scale(base, sub) * q - f16(base + 2) * min(base, sub);
+    }
+
+    @Override
+    void dequantizeBlock(long block, float[] out, int outOffset) {
+        long base = block * BYTES;
+        float d = f16(base), dmin = f16(base + 2);
+        for (int chunk = 0; chunk < 4; chunk++) {
+            float d1 = d * scale(base, 2 * chunk), m1 = dmin * min(base, 2 * chunk);
+            float d2 = d * scale(base, 2 * chunk + 1), m2 = dmin * min(base, 2 * chunk + 1);
+            int o = outOffset + 64 * chunk;
+            for (int l = 0; l < 32; l++) {
+                int packed = u8(base + QS + 32L * chunk + l);
+                out[o + l] = d1 * (packed & 0xF) - m1;
+                out[o + 32 + l] = d2 * (packed >>> 4) - m2;
+            }
+        }
+    }
+
+    @Override
+    float dotBlocksScalar(long firstBlock, int blocks, float[] x, int xOffset) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * BYTES;
+            float d = f16(base), dmin = f16(base + 2);
+            for (int chunk = 0; chunk < 4; chunk++) {
+                int xo = xOffset + b * BLOCK + 64 * chunk;
+                float qxLow = 0, qxHigh = 0, xLow = 0, xHigh = 0;
+                for (int l = 0; l < 32; l++) {
+                    int packed = u8(base + QS + 32L * chunk + l);
+                    qxLow += (packed & 0xF) * x[xo + l];
+                    qxHigh += (packed >>> 4) * x[xo + 32 + l];
+                    xLow += x[xo + l];
+                    xHigh += x[xo + 32 + l];
+                }
+                sum += d * scale(base, 2 * chunk) * qxLow - dmin * min(base, 2 * chunk) * xLow;
+                sum += d * scale(base, 2 * chunk + 1) * qxHigh - dmin * min(base, 2 * chunk + 1) * xHigh;
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    float dotBlocksVector(long firstBlock, int blocks, float[] x, int xOffset) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * BYTES;
+            float d = f16(base), dmin = f16(base + 2);
+            for (int sub = 0; sub < 8; sub++) {
+                int xo = xOffset + b * BLOCK + 32 * sub;
+                ByteVector packed = ByteVector.fromMemorySegment(B, segment, base + QS + 32L * (sub >> 1), ByteOrder.LITTLE_ENDIAN);
+                ByteVector q = ((sub & 1) == 0 ? packed : shiftRight(packed, 4)).and((byte) 0xF);
+                FloatVector x0 = FloatVector.fromArray(F, x, xo), x1 = FloatVector.fromArray(F, x, xo + 8);
+                FloatVector x2 = FloatVector.fromArray(F, x, xo + 16), x3 = FloatVector.fromArray(F, x, xo + 24);
+                FloatVector qx = ((FloatVector) q.castShape(F, 0)).mul(x0);
+                qx = ((FloatVector) q.castShape(F, 1)).fma(x1, qx);
+                qx = ((FloatVector) q.castShape(F, 2)).fma(x2, qx);
+                qx = ((FloatVector) q.castShape(F, 3)).fma(x3, qx);
+                FloatVector xs = x0.add(x1).add(x2.add(x3));
+                acc = qx.fma(FloatVector.broadcast(F, d * scale(base, sub)), acc);
+                acc = xs.fma(FloatVector.broadcast(F, -dmin * min(base, sub)), acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

@@ -1,0 +1,64 @@
+package neurosteer.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** GGML Q8_0: blocks of 32 elements, an f16 scale {@code d} then 32 int8 values; element = q * d. */
+public final class Q8_0Tensor extends BlockQuantTensor {
+    static final int BLOCK = 32, BYTES = 34;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
+
+    public Q8_0Tensor(String name, MemorySegment segment, long[] shape) {
+        super(name, segment, shape);
+    }
+
+    @Override
+    public GgmlType type() { return GgmlType.Q8_0; }
+
+    @Override
+    public float get(long index) {
+        long block = index / BLOCK * BYTES;
+        return f16(block) * s8(block + 2 + index % BLOCK);
+    }
+
+    @Override
+    void dequantizeBlock(long block, float[] out, int outOffset) {
+        long base = block * BYTES;
+        float d = f16(base);
+        for (int j = 0; j < BLOCK; j++) out[outOffset + j] = d * s8(base + 2 + j);
+    }
+
+    @Override
+    float dotBlocksScalar(long firstBlock, int blocks, float[] x, int xOffset) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * BYTES;
+            int xo = xOffset + b * BLOCK;
+            float blockSum = 0;
+            for (int j = 0; j < BLOCK; j++) blockSum += s8(base + 2 + j) * x[xo + j];
+            sum += f16(base) * blockSum;
+        }
+        return sum;
+    }
+
+    @Override
+    float dotBlocksVector(long firstBlock, int blocks, float[] x, int xOffset) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * BYTES;
+            int xo = xOffset + b * BLOCK;
+            ByteVector q = ByteVector.fromMemorySegment(B, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
+            FloatVector s = ((FloatVector) q.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xo));
+            s = ((FloatVector) q.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xo + 8), s);
+            s = ((FloatVector) q.castShape(F, 2)).fma(FloatVector.fromArray(F, x, xo + 16), s);
+            s = ((FloatVector) q.castShape(F, 3)).fma(FloatVector.fromArray(F, x, xo + 24), s);
+            acc = s.fma(FloatVector.broadcast(F, f16(base)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}
