@@ -1,7 +1,11 @@
 package neurosteer.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import neurosteer.engine.tokenizer.Tokenizer;
+import neurosteer.engine.tokenizer.TokenizerFiles;
+import neurosteer.engine.tokenizer.Tokenizers;
 import neurosteer.engine.format.hf.HfCheckpointWriter;
 import neurosteer.engine.format.safetensors.SafetensorsWriter;
 import neurosteer.engine.model.ModelConfig;
@@ -35,15 +39,47 @@ final class RandomModelCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0")
     long seed;
 
+    @Option(names = "--tokenizer", description = "A folder with tokenizer.json (and tokenizer_config.json) to ship with the model; default: a small byte-level tokenizer written for it")
+    Path tokenizer;
+
     @Parameters(index = "0", paramLabel = "OUT", description = "Output folder (hf) or file (gguf)")
     Path out;
 
     @Override
     public void run() {
-        int v = vocab > 0 ? vocab : (shape.equals("tiny") || shape.equals("small") ? 512 : 0);
-        ModelConfig config = ModelShapes.config(arch, shape, v);
-        RandomWeights weights = new RandomWeights(config, seed);
         try {
+            Path tokDir = java.nio.file.Files.createTempDirectory("neurosteer-tokenizer");
+            Tokenizer tok;
+            if (tokenizer != null) {
+                for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja")) {
+                    Path src = tokenizer.resolve(f);
+                    if (java.nio.file.Files.isRegularFile(src)) java.nio.file.Files.copy(src, tokDir.resolve(f));
+                }
+                tok = Tokenizers.fromHuggingFace(tokDir);
+            } else {
+                int v = vocab > 0 ? vocab : (shape.equals("tiny") || shape.equals("small") ? 512 : ModelShapes.config(arch, shape, 0).vocabSize());
+                TokenizerFiles.writeSmallByteLevel(tokDir, v);
+                tok = Tokenizers.fromHuggingFace(tokDir);
+            }
+            int v = Math.max(vocab, tok.vocabSize());
+            if (!(shape.equals("tiny") || shape.equals("small")) && vocab == 0) v = Math.max(v, ModelShapes.config(arch, shape, 0).vocabSize());
+            ModelConfig base = ModelShapes.config(arch, shape, v);
+            List<Integer> eos = List.copyOf(new java.util.TreeSet<>(tok.eosIds()));
+            ModelConfig config = new ModelConfig(base.architecture(), base.hiddenSize(), base.intermediateSize(), base.numLayers(), base.numHeads(),
+                    base.numKvHeads(), base.headDim(), base.vocabSize(), base.maxPositions(), base.rmsNormEps(), base.ropeTheta(), base.ropeScaling(),
+                    base.ropeFreqFactors(), base.ropeStyle(), base.attentionBias(), base.tieWordEmbeddings(), base.slidingWindow(),
+                    tok.bosId().orElse(-1), eos);
+            RandomWeights weights = new RandomWeights(config, seed);
+            writeModel(config, weights, tokDir);
+            spec.commandLine().getErr().printf("wrote %s %s model (%s, %,d parameters, vocabulary %d) to %s%n", arch, shape, dtype,
+                    config.parameterCount(), config.vocabSize(), out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void writeModel(ModelConfig config, RandomWeights weights, Path tokDir) throws java.io.IOException {
+        {
             switch (format) {
                 case "hf" -> {
                     SafetensorsWriter.DType dt = switch (dtype.toLowerCase()) {
@@ -54,12 +90,12 @@ final class RandomModelCommand implements Runnable {
                     };
                     HfCheckpointWriter.write(out, config, weights::fill, dt, Map.of("neurosteer.random_seed", Long.toString(seed),
                             "neurosteer.shape", shape));
+                    try (var files = java.nio.file.Files.list(tokDir)) {
+                        for (Path f : files.toList()) java.nio.file.Files.copy(f, out.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
                 }
                 default -> throw new IllegalArgumentException("--format " + format + " is not supported (hf, gguf)");
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
-        spec.commandLine().getErr().printf("wrote %s %s model (%s, %,d parameters) to %s%n", arch, shape, dtype, config.parameterCount(), out);
     }
 }

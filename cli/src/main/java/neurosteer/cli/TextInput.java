@@ -8,10 +8,10 @@ final class TextInput {
     private TextInput() {}
 
     static int[] encode(Model m, String text) {
-        throw new IllegalArgumentException(m.location() + ": no tokenizer support in this build; pass --tokens");
+        return m.tokenizer().encode(text, true);
     }
 
     static Optional<String> piece(Model m, int id) {
-        return Optional.empty();
+        return m.hasTokenizer() ? Optional.of(m.tokenizer().decode(new int[] {id}, false)) : Optional.empty();
     }
 }

@@ -87,6 +87,13 @@ public final class ChatTemplate {
     /** The special tokens read from the tokenizer config (empty for {@link #parse}). */
     public Map<String, Object> specialTokens() { return specialTokens; }
 
+    /** The same template with these special-token strings ({@code bos_token}, {@code eos_token}, ...). */
+    public ChatTemplate withSpecialTokens(Map<String, ?> tokens) {
+        Map<String, Object> merged = new LinkedHashMap<>(specialTokens);
+        merged.putAll(tokens);
+        return new ChatTemplate(source, program, merged);
+    }
+
     public String source() { return source; }
 
     /**
