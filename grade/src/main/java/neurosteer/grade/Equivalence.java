@@ -258,7 +258,40 @@ final class Equivalence {
         if (b instanceof Matrix mb && a instanceof Sequence qa) return vectorEqual(mb, qa);
         if (a instanceof Union ua && b instanceof Union ub) return unorderedEqual(ua.parts(), ub.parts());
         if (a instanceof Relation ra && b instanceof Relation rb) return relationsEqual(ra, rb);
+        if (a instanceof Relation ra && b instanceof Sequence qb) return interval(ra) instanceof Sequence qa && sequencesEqual(qa, qb);
+        if (b instanceof Relation rb && a instanceof Sequence qa) return interval(rb) instanceof Sequence qb && sequencesEqual(qa, qb);
         return false;
+    }
+
+    private static final Scalar INFINITY = new Scalar(new Expr.Const(Expr.Constant.INFINITY), 0);
+    private static final Scalar MINUS_INFINITY = new Scalar(new Expr.Neg(new Expr.Const(Expr.Constant.INFINITY)), 0);
+
+    /** "x < 3" -> (-\infty, 3), "-2 \le x < 7" -> [-2, 7); null when the relation is not an interval of one variable. */
+    private static Value interval(Relation r) {
+        if (r.lhs() instanceof Scalar l && r.rhs() instanceof Relation inner && inner.lhs() instanceof Scalar x
+                && isVariable(x) && inner.rhs() instanceof Scalar h && !isVariable(l) && !isVariable(h)) {
+            boolean ascending = r.op().startsWith("<") && inner.op().startsWith("<");
+            boolean descending = r.op().startsWith(">") && inner.op().startsWith(">");
+            if (ascending) return new Sequence(r.op().equals("<") ? '(' : '[', inner.op().equals("<") ? ')' : ']', List.of(l, h));
+            if (descending) return new Sequence(inner.op().equals(">") ? '(' : '[', r.op().equals(">") ? ')' : ']', List.of(h, l));
+            return null;
+        }
+        if (!(r.lhs() instanceof Scalar l) || !(r.rhs() instanceof Scalar h)) return null;
+        String op = r.op();
+        Scalar bound;
+        if (isVariable(l) && !isVariable(h)) bound = h;
+        else if (isVariable(h) && !isVariable(l)) { bound = l; op = mirror(op); }
+        else return null;
+        return switch (op) {
+            case "<" -> new Sequence('(', ')', List.of(MINUS_INFINITY, bound));
+            case "<=" -> new Sequence('(', ']', List.of(MINUS_INFINITY, bound));
+            case ">" -> new Sequence('(', ')', List.of(bound, INFINITY));
+            case ">=" -> new Sequence('[', ')', List.of(bound, INFINITY));
+            default -> null;
+        };
+    }
+
+    private static boolean isVariable(Scalar s) { return s.expr() instanceof Expr.Var;
     }
 
     private static Value scaleDown(Value v) {

@@ -72,14 +72,38 @@ public final class Grader {
         }
         boolean equal = false, timedOut = false;
         try {
-            Equivalence equivalence = new Equivalence(new Deadline(timeout.toNanos()));
-            equal = equivalence.equal(equivalence.parse(normalizedGold), equivalence.parse(normalizedPrediction));
+            Deadline deadline = new Deadline(timeout.toNanos());
+            Equivalence equivalence = new Equivalence(deadline);
+            search:
+            for (String g : alternatives(normalizedGold)) {
+                for (String p : alternatives(normalizedPrediction)) {
+                    try {
+                        if (Normalizer.canonical(g).equals(Normalizer.canonical(p))
+                                || equivalence.equal(equivalence.parse(g), equivalence.parse(p))) {
+                            equal = true;
+                            break search;
+                        }
+                    } catch (LatexParser.ParseError | ArithmeticException e) {
+                        // try the next reading
+                    }
+                }
+            }
         } catch (Deadline.Expired e) {
             timedOut = true;
         } catch (RuntimeException | StackOverflowError e) {
             equal = false;
         }
         return new GradeResult(equal, goldAnswer, predicted, normalizedGold, normalizedPrediction, timedOut);
+    }
+
+    private static final java.util.regex.Pattern CHOICE_WITH_VALUE =
+            java.util.regex.Pattern.compile("^\\(([A-Ea-e])\\)\\s*(.+)$");
+
+    /** "(D) 12" may be answered by the letter or by the value. */
+    private static List<String> alternatives(String normalized) {
+        var m = CHOICE_WITH_VALUE.matcher(normalized);
+        if (m.matches()) return List.of(normalized, m.group(1), m.group(2));
+        return List.of(normalized);
     }
 
     /** Counts of a {@link #gradeJsonl} run; {@code skippedLines} are the 1-based numbers of the lines skipped as bad. */

@@ -34,8 +34,10 @@ final class Normalizer {
             "\\\\(mbox|textbf|textit|textrm|textnormal|textsf|texttt|mathrm|mathbf|mathit|mathsf|mathtt|emph|hbox)(?![A-Za-z])");
     private static final Pattern SPACE_COMMANDS = Pattern.compile("\\\\(quad|qquad|displaystyle|textstyle|;|:| )|~");
     private static final Pattern DEGREES = Pattern.compile(
-            "\\^\\s*\\{\\s*\\\\circ\\s*\\}|\\^\\s*\\\\circ|\\\\circ|\\\\degree|°|\\^\\s*\\{\\s*\\\\text\\{\\s*o\\s*\\}\\s*\\}");
+            "\\^\\s*\\{\\s*\\\\circ\\s*\\}|\\^\\s*\\\\circ|\\\\circ|\\\\degree|°|\\^\\s*\\{\\s*\\\\text\\{\\s*o\\s*\\}\\s*\\}|(?<=[\\d}])\\^\\s*\\{?o\\}?(?![A-Za-z])");
     private static final Pattern SPACED_THOUSANDS = Pattern.compile("^-?\\d{1,3}( \\d{3})+(\\.\\d+)?$");
+    private static final Pattern ALL_REALS = Pattern.compile(
+            "(?i)\\\\mathbb\\s*\\{?R\\}?|\\\\R|all real numbers|all reals|\\(-\\\\infty,\\s*\\+?\\\\infty\\)|x\\s*\\\\in\\s*\\\\mathbb\\s*\\{?R\\}?");
     private static final Pattern MIXED_SLASH = Pattern.compile("^(-?\\d+)\\s+(\\d+)\\s*/\\s*(\\d+)$");
 
     static String normalize(String raw) {
@@ -53,6 +55,8 @@ final class Normalizer {
                 .replace("\\lt", "<").replace("\\gt", ">").replace("\\leq", "\\le").replace("\\geq", "\\ge")
                 .replace("\\neq", "\\ne").replace("\\emptyset", "\\{\\}").replace("\\varnothing", "\\{\\}");
         s = LEFT_RIGHT.matcher(s).replaceAll("");
+        s = s.replace("**", "^");
+        s = repeatingDecimals(s);
         s = s.replace("\\\\", "\u0001");
         s = SPACE_COMMANDS.matcher(s).replaceAll(" ");
         s = s.replace("\u0001", "\\\\");
@@ -66,9 +70,33 @@ final class Normalizer {
         s = stripUnitWords(s);
         s = stripTrailing(s.replaceAll("\\s+", " ").strip());
         if (SPACED_THOUSANDS.matcher(s).matches()) s = s.replace(" ", "");
+        if (ALL_REALS.matcher(s).matches()) s = "(-\\infty,\\infty)";
         Matcher mixed = MIXED_SLASH.matcher(s);
         if (mixed.matches()) s = mixed.group(1) + "\\frac{" + mixed.group(2) + "}{" + mixed.group(3) + "}";
         return s;
+    }
+
+    private static final Pattern REPEATING = Pattern.compile("(\\d*)\\.(\\d*)\\\\overline\\{(\\d+)\\}");
+
+    /** "0.1\overline{6}" -> "\frac{1}{6}". */
+    private static String repeatingDecimals(String s) {
+        if (!s.contains("\\overline")) return s;
+        Matcher m = REPEATING.matcher(s);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String whole = m.group(1).isEmpty() ? "0" : m.group(1), fixed = m.group(2), repeat = m.group(3);
+            if (fixed.length() + repeat.length() > 200) continue;
+            java.math.BigInteger ten = java.math.BigInteger.TEN;
+            java.math.BigInteger den = ten.pow(fixed.length()).multiply(ten.pow(repeat.length()).subtract(java.math.BigInteger.ONE));
+            java.math.BigInteger fixedValue = fixed.isEmpty() ? java.math.BigInteger.ZERO : new java.math.BigInteger(fixed);
+            java.math.BigInteger num = new java.math.BigInteger(whole).multiply(den)
+                    .add(fixedValue.multiply(ten.pow(repeat.length()).subtract(java.math.BigInteger.ONE)))
+                    .add(new java.math.BigInteger(repeat));
+            Rational value = Rational.of(num, den);
+            m.appendReplacement(out, Matcher.quoteReplacement("\\frac{" + value.num() + "}{" + value.den() + "}"));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     private static String stripTrailing(String s) {
