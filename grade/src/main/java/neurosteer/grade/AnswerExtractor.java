@@ -9,6 +9,16 @@ public final class AnswerExtractor {
 
     private AnswerExtractor() {}
 
+    private static final Pattern SENTENCE_END = Pattern.compile("\\.(\\s|$)");
+    private static final Pattern TEXT_BLOCK = Pattern.compile("\\\\(text|mbox|mathrm|begin|end)\\{[^{}]*\\}");
+    private static final Pattern COMMAND = Pattern.compile("\\\\[A-Za-z]+");
+    private static final Pattern CHOICE_LINE = Pattern.compile("(?m)^\\s*\\(?([A-Z])[).:]");
+    private static final Pattern CHOICE_PAREN = Pattern.compile("\\(([A-Z])\\)");
+    private static final Pattern CHOICE_ALONE = Pattern.compile("^\\(?([A-Za-z])\\)?(?:[.:)]\\s.*|[.:)]?)$", Pattern.DOTALL);
+    private static final Pattern CHOICE_LEADING = Pattern.compile(
+            "^(?:option\\s+|choice\\s+)?\\(?([A-Za-z])(?:\\)|\\.|:|,|\\s|$)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern YES_NO_FIRST = Pattern.compile("^\\W*(yes|no|true|false)\\b", Pattern.CASE_INSENSITIVE);
+    private static final Pattern YES_NO_ALONE = Pattern.compile("^\\W*(yes|no|true|false)\\W*$", Pattern.CASE_INSENSITIVE);
     private static final Pattern ANSWER_IS = Pattern.compile(
             "(?i)(?:final answer|the answer|answer)\\s*(?:is|:|=)\\s*:?\\s*");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:,\\d{3})*(?:\\.\\d+)?(?:\\s*/\\s*\\d+)?|-?\\.\\d+");
@@ -79,7 +89,7 @@ public final class AnswerExtractor {
         }
         int newline = rest.indexOf('\n');
         if (newline >= 0) rest = rest.substring(0, newline);
-        Matcher sentenceEnd = Pattern.compile("\\.(\\s|$)").matcher(rest);
+        Matcher sentenceEnd = SENTENCE_END.matcher(rest);
         if (sentenceEnd.find()) rest = rest.substring(0, sentenceEnd.start());
         rest = rest.strip();
         while (!rest.isEmpty() && ".,;!".indexOf(rest.charAt(rest.length() - 1)) >= 0) rest = rest.substring(0, rest.length() - 1).strip();
@@ -91,7 +101,7 @@ public final class AnswerExtractor {
     private static boolean looksBare(String text) {
         String t = text.strip();
         if (t.isEmpty() || t.length() > 120 || t.contains("\n")) return false;
-        String withoutText = t.replaceAll("\\\\(text|mbox|mathrm|begin|end)\\{[^{}]*\\}", "T").replaceAll("\\\\[A-Za-z]+", " ");
+        String withoutText = COMMAND.matcher(TEXT_BLOCK.matcher(t).replaceAll("T")).replaceAll(" ");
         Matcher words = WORD.matcher(withoutText);
         int count = 0;
         while (words.find()) count++;
@@ -102,7 +112,7 @@ public final class AnswerExtractor {
         Matcher m = NUMBER.matcher(text);
         String last = null;
         while (m.find()) last = m.group();
-        return last == null ? null : last.replace(",", "").replaceAll("\\s+", "");
+        return last == null ? null : last.replace(",", "").replace(" ", "");
     }
 
     /**
@@ -126,10 +136,10 @@ public final class AnswerExtractor {
         if (found != null) return found;
         String bare = letterIn(text, letters);
         if (bare != null) return bare;
-        Matcher line = Pattern.compile("(?m)^\\s*\\(?([A-Z])[).:]").matcher(text);
+        Matcher line = CHOICE_LINE.matcher(text);
         while (line.find()) if (letters.indexOf(line.group(1)) >= 0) found = line.group(1);
         if (found != null) return found;
-        Matcher paren = Pattern.compile("\\(([A-Z])\\)").matcher(text);
+        Matcher paren = CHOICE_PAREN.matcher(text);
         while (paren.find()) if (letters.indexOf(paren.group(1)) >= 0) found = paren.group(1);
         return found;
     }
@@ -137,7 +147,7 @@ public final class AnswerExtractor {
     /** The letter when the whole (short) text is just a choice: "B", "(B)", "\text{B}", "B) 12". */
     private static String letterIn(String text, String letters) {
         String t = Normalizer.unwrapText(text.strip()).replace("$", "").strip();
-        Matcher m = Pattern.compile("^\\(?([A-Za-z])\\)?(?:[.:)]\\s.*|[.:)]?)$", Pattern.DOTALL).matcher(t);
+        Matcher m = CHOICE_ALONE.matcher(t);
         if (m.matches()) {
             String letter = m.group(1).toUpperCase(Locale.ROOT);
             if (letters.indexOf(letter) >= 0 && (Character.isUpperCase(m.group(1).charAt(0)) || t.length() <= 3)) return letter;
@@ -151,7 +161,7 @@ public final class AnswerExtractor {
             String b = lastBoxed(t);
             if (b != null) t = b;
         }
-        Matcher m = Pattern.compile("^(?:option\\s+|choice\\s+)?\\(?([A-Za-z])(?:\\)|\\.|:|,|\\s|$)", Pattern.CASE_INSENSITIVE).matcher(t);
+        Matcher m = CHOICE_LEADING.matcher(t);
         if (!m.find()) return null;
         String letter = m.group(1).toUpperCase(Locale.ROOT);
         if (m.group(1).equals("a") && t.length() > 2 && Character.isWhitespace(t.charAt(1))) return null;
@@ -173,7 +183,7 @@ public final class AnswerExtractor {
             if (w.lookingAt() || (w.find() && w.start() <= 4)) found = yesNo(w.group(1));
         }
         if (found != null) return found;
-        Matcher first = Pattern.compile("^\\W*(yes|no|true|false)\\b", Pattern.CASE_INSENSITIVE).matcher(text.strip());
+        Matcher first = YES_NO_FIRST.matcher(text.strip());
         if (first.find()) return yesNo(first.group(1));
         Matcher any = YES_NO.matcher(text);
         while (any.find()) found = yesNo(any.group(1));
@@ -181,7 +191,7 @@ public final class AnswerExtractor {
     }
 
     private static String yesNoWord(String s) {
-        Matcher m = Pattern.compile("^\\W*(yes|no|true|false)\\W*$", Pattern.CASE_INSENSITIVE).matcher(s.strip());
+        Matcher m = YES_NO_ALONE.matcher(s.strip());
         return m.matches() ? yesNo(m.group(1)) : null;
     }
 

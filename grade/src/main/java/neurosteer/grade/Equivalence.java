@@ -36,6 +36,7 @@ final class Equivalence {
     private static final Pattern SIMPLE_NAME = Pattern.compile(
             "(?:[A-Za-z]+|\\\\[A-Za-z]+)(?:_\\{?[A-Za-z0-9\\\\]+\\}?)?'*(?:\\([A-Za-z0-9,]*\\))?");
     private static final Pattern NAME_TUPLE = Pattern.compile("\\((?:[A-Za-z](?:_\\{?\\w+\\}?)?,)+[A-Za-z](?:_\\{?\\w+\\}?)?\\)");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Pattern GROUPED_NUMBER = Pattern.compile("-?\\d{1,3}(,\\d{3})+(\\.\\d+)?");
     private static final String[][] RELATIONS = {
         {"\\le", "<="}, {"\\ge", ">="}, {"\\ne", "!="}, {"<=", "<="}, {">=", ">="}, {"!=", "!="}, {"<", "<"}, {">", ">"}};
@@ -112,7 +113,7 @@ final class Equivalence {
             int at = indexOfTopLevel(s, op);
             if (at <= 0) continue;
             if (op.equals("=") && "<>!\\".indexOf(s.charAt(at - 1)) >= 0) continue;
-            String lhs = s.substring(0, at).replaceAll("\\s+", "");
+            String lhs = WHITESPACE.matcher(s.substring(0, at)).replaceAll("");
             String rhs = s.substring(at + op.length()).strip();
             if (lhs.isEmpty() || rhs.isEmpty()) continue;
             boolean name = SIMPLE_NAME.matcher(lhs).matches() || NAME_TUPLE.matcher(lhs).matches();

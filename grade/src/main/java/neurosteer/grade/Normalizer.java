@@ -23,6 +23,9 @@ final class Normalizer {
             "cookies", "books", "pages", "numbers", "values", "solutions", "terms", "handshakes", "outfits",
             "rad", "radians", "per", "cups", "sides", "triangles", "squares", "dots", "minutes.", "each");
 
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Pattern SINGLE_LETTER_CHOICE = Pattern.compile("\\(([a-z])\\)|\\(([a-z])|([a-z])\\)");
+    private static final Pattern UNIT_TEXT = Pattern.compile("[A-Za-z .]*");
     private static final Pattern TRAILING_TEXT = Pattern.compile(
             "\\\\text\\{([^{}]*)\\}\\s*(\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*$");
     private static final Pattern TRAILING_WORDS = Pattern.compile(
@@ -62,13 +65,14 @@ final class Normalizer {
         s = s.replace("\u0001", "\\\\");
         s = TEXT_COMMANDS.matcher(s).replaceAll("\\\\text");
         s = DEGREES.matcher(s).replaceAll("");
-        s = s.replace("\\text{percent}", "%").replace("\\text{ percent}", "%").replaceAll("\\s+percent\\s*$", "%");
+        s = s.replace("\\text{percent}", "%").replace("\\text{ percent}", "%");
         s = stripTrailing(s.strip());
         s = AND_OR.matcher(s).replaceAll(",");
         s = stripUnits(s);
         s = unwrapText(s);
         s = stripUnitWords(s);
-        s = stripTrailing(s.replaceAll("\\s+", " ").strip());
+        s = stripTrailing(WHITESPACE.matcher(s).replaceAll(" ").strip());
+        if (s.endsWith(" percent")) s = s.substring(0, s.length() - 8).strip() + "%";
         if (SPACED_THOUSANDS.matcher(s).matches()) s = s.replace(" ", "");
         if (ALL_REALS.matcher(s).matches()) s = "(-\\infty,\\infty)";
         Matcher mixed = MIXED_SLASH.matcher(s);
@@ -116,7 +120,7 @@ final class Normalizer {
             if (!m.find()) return s;
             String content = m.group(1).strip();
             String prefix = s.substring(0, m.start()).strip();
-            if (prefix.isEmpty() || !content.matches("[A-Za-z .]*") || endsWithOperator(prefix)) return s;
+            if (prefix.isEmpty() || !UNIT_TEXT.matcher(content).matches() || endsWithOperator(prefix)) return s;
             s = prefix;
         }
         return s;
@@ -193,9 +197,9 @@ final class Normalizer {
 
     /** The loosest string form, used for text answers and as a fast path: no spaces, lower case, no wrappers. */
     static String canonical(String normalized) {
-        String s = normalized.replaceAll("\\s+", "").toLowerCase(Locale.ROOT);
+        String s = WHITESPACE.matcher(normalized).replaceAll("").toLowerCase(Locale.ROOT);
         if (s.endsWith(".")) s = s.substring(0, s.length() - 1);
-        if (s.matches("\\(([a-z])\\)|\\(([a-z])|([a-z])\\)")) s = s.replaceAll("[()]", "");
+        if (s.length() <= 3 && SINGLE_LETTER_CHOICE.matcher(s).matches()) s = s.replace("(", "").replace(")", "");
         return s;
     }
 }
