@@ -27,7 +27,8 @@ public final class AnswerExtractor {
 
     /**
      * The answer of a completion or solution: the last \boxed{...} (or \fbox), else what follows "the answer is",
-     * else the whole text when it is a bare answer, else the last number; null when nothing is found.
+     * else the whole text when it is a bare answer, else the last number, else a short one-line text as a whole;
+     * null when nothing is found.
      */
     public static String extract(String text) {
         if (text == null) return null;
@@ -36,7 +37,9 @@ public final class AnswerExtractor {
         String stated = afterAnswerIs(text);
         if (stated != null && !stated.isBlank()) return stated;
         if (looksBare(text)) return text.strip();
-        return lastNumber(text);
+        String number = lastNumber(text);
+        if (number == null && text.strip().length() <= 40 && !text.strip().contains("\n") && !text.isBlank()) return text.strip();
+        return number;
     }
 
     /** Content of the last complete \boxed{...}, \boxed x or \fbox{...}; nested boxes are unwrapped. */

@@ -24,7 +24,7 @@ class GraderTest {
 
     @Test
     void missingPredictionIsNotEqual() {
-        GradeResult result = Grader.grade("5", "I have no idea whatsoever about it");
+        GradeResult result = Grader.grade("5", "I have no idea whatsoever about this problem, sorry.");
         assertFalse(result.equal());
         assertNull(result.predictedAnswer());
     }
