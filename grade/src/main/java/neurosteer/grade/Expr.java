@@ -40,9 +40,6 @@ sealed interface Expr {
     /** left ± right (left is null for a leading ±); {@code minusFirst} for ∓. */
     record PlusMinus(Expr left, Expr right, boolean minusFirst) implements Expr {}
 
-    Set<String> FUNCTIONS = Set.of("sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan",
-            "sinh", "cosh", "tanh", "ln", "exp", "abs", "floor", "ceil");
-
     static int countPlusMinus(Expr e) {
         return switch (e) {
             case Num n -> 0;
