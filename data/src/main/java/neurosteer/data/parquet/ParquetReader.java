@@ -84,6 +84,7 @@ public final class ParquetReader {
 
     static List<ObjectNode> readRows(byte[] bytes, Path file) {
         Struct footer = readFooter(bytes, file);
+        int dataEnd = bytes.length - 8 - readInt32(bytes, bytes.length - 8);
         List<Column> columns;
         long numRows;
         List<Object> rowGroups;
@@ -113,7 +114,7 @@ public final class ParquetReader {
             for (int c = 0; c < columns.size(); c++) {
                 Column column = columns.get(c);
                 try {
-                    ColumnData data = readChunk(bytes, (Struct) chunks.get(c), column);
+                    ColumnData data = readChunk(bytes, dataEnd, (Struct) chunks.get(c), column);
                     place(data, column, rows, rowOffset, groupRows);
                 } catch (ColumnException e) {
                     throw new DataException(file, "column '" + column.path() + "'", e.getMessage(), e);
@@ -267,7 +268,7 @@ public final class ParquetReader {
     /** The decoded entries of a column chunk: a level pair per entry, and the non-null values in order. */
     record ColumnData(int[] defLevels, int[] repLevels, List<Object> values, int entries) {}
 
-    static ColumnData readChunk(byte[] file, Struct chunk, Column column) {
+    static ColumnData readChunk(byte[] file, int dataEnd, Struct chunk, Column column) {
         if (chunk.has(1)) throw new ColumnException("column data in another file ('file_path') is not supported");
         Struct meta = chunk.getStruct(3, "meta_data");
         int type = meta.getInt(1, "type");
@@ -286,8 +287,9 @@ public final class ParquetReader {
         Long dictionaryOffset = meta.get(11) instanceof Long l ? l : null;
         long start = dictionaryOffset != null && dictionaryOffset > 0 && dictionaryOffset < dataPageOffset ? dictionaryOffset : dataPageOffset;
         long end = start + totalCompressed;
-        if (start < 4 || end > file.length - 8 || totalCompressed < 0) {
-            throw new ColumnException("column chunk bytes " + start + ".." + end + " lie outside the file");
+        if (start < 4 || end > dataEnd || totalCompressed < 0) {
+            throw new ColumnException("column chunk bytes " + start + ".." + end + " lie outside the file's data (bytes 4.."
+                    + dataEnd + "); is the file truncated?");
         }
         if (numValues < 0 || numValues > Integer.MAX_VALUE) throw new ColumnException("bad value count " + numValues);
 
