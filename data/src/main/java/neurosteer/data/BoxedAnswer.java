@@ -20,21 +20,21 @@ public final class BoxedAnswer {
             afterCommand = fbox + "\\fbox".length();
         }
         int i = afterCommand;
-        if (i < text.length() && text.charAt(i) == ' ') {
-            // "\boxed 5": the argument is the next token, up to a space or '$'
-            int end = i + 1;
-            while (end < text.length() && text.charAt(end) != '$' && !Character.isWhitespace(text.charAt(end))) end++;
-            String token = text.substring(i + 1, end);
-            return token.isEmpty() ? lastBefore(text, start) : token;
-        }
         while (i < text.length() && Character.isWhitespace(text.charAt(i))) i++;
-        if (i >= text.length() || text.charAt(i) != '{') {
-            // e.g. "\boxedfoo" is not a box: look further left
-            return lastBefore(text, start);
+        if (i < text.length() && text.charAt(i) == '{') {
+            int end = matchingBrace(text, i);
+            if (end < 0) return null;
+            return text.substring(i + 1, end).trim();
         }
-        int end = matchingBrace(text, i);
-        if (end < 0) return null;
-        return text.substring(i + 1, end).trim();
+        if (i > afterCommand) {
+            // "\boxed 5": the argument is the next token, up to a space or '$'
+            int end = i;
+            while (end < text.length() && text.charAt(end) != '$' && !Character.isWhitespace(text.charAt(end))) end++;
+            String token = text.substring(i, end);
+            if (!token.isEmpty()) return token;
+        }
+        // e.g. "\boxedfoo" is not a box: look further left
+        return lastBefore(text, start);
     }
 
     private static String lastBefore(String text, int index) {
