@@ -2,6 +2,9 @@ package neurosteer.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import neurosteer.engine.format.gguf.GgufModelWriter;
+import neurosteer.engine.template.ChatTemplate;
+import neurosteer.engine.tensor.GgmlType;
 import java.util.Map;
 import neurosteer.engine.tokenizer.Tokenizer;
 import neurosteer.engine.tokenizer.TokenizerFiles;
@@ -33,7 +36,7 @@ final class RandomModelCommand implements Runnable {
     @Option(names = "--dtype", defaultValue = "f32", description = "hf: f32, f16, bf16; gguf: also q8_0, q4_0, q4_k, q6_k (default ${DEFAULT-VALUE})")
     String dtype;
 
-    @Option(names = "--vocab", defaultValue = "0", description = "Vocabulary size (default: the shape's, or 512 for tiny and small)")
+    @Option(names = "--vocab", defaultValue = "0", description = "Vocabulary size (default: the real shape's, or 512 for the test shapes tiny, mini and small)")
     int vocab;
 
     @Option(names = "--seed", defaultValue = "0")
@@ -57,12 +60,12 @@ final class RandomModelCommand implements Runnable {
                 }
                 tok = Tokenizers.fromHuggingFace(tokDir);
             } else {
-                int v = vocab > 0 ? vocab : (shape.equals("tiny") || shape.equals("small") ? 512 : ModelShapes.config(arch, shape, 0).vocabSize());
+                int shapeVocab = ModelShapes.defaultVocab(shape);
+                int v = vocab > 0 ? vocab : shapeVocab > 0 ? shapeVocab : 512;
                 TokenizerFiles.writeSmallByteLevel(tokDir, v);
                 tok = Tokenizers.fromHuggingFace(tokDir);
             }
-            int v = Math.max(vocab, tok.vocabSize());
-            if (!(shape.equals("tiny") || shape.equals("small")) && vocab == 0) v = Math.max(v, ModelShapes.config(arch, shape, 0).vocabSize());
+            int v = Math.max(Math.max(vocab, tok.vocabSize()), ModelShapes.defaultVocab(shape));
             ModelConfig base = ModelShapes.config(arch, shape, v);
             List<Integer> eos = List.copyOf(new java.util.TreeSet<>(tok.eosIds()));
             ModelConfig config = new ModelConfig(base.architecture(), base.hiddenSize(), base.intermediateSize(), base.numLayers(), base.numHeads(),
@@ -93,6 +96,24 @@ final class RandomModelCommand implements Runnable {
                     try (var files = java.nio.file.Files.list(tokDir)) {
                         for (Path f : files.toList()) java.nio.file.Files.copy(f, out.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     }
+                }
+                case "gguf" -> {
+                    GgmlType type = switch (dtype.toLowerCase()) {
+                        case "f32" -> GgmlType.F32;
+                        case "f16" -> GgmlType.F16;
+                        case "bf16" -> GgmlType.BF16;
+                        case "q8_0" -> GgmlType.Q8_0;
+                        case "q4_0" -> GgmlType.Q4_0;
+                        case "q4_k" -> GgmlType.Q4_K;
+                        case "q6_k" -> GgmlType.Q6_K;
+                        default -> throw new IllegalArgumentException("--dtype " + dtype + " is not available for gguf (f32, f16, bf16, q8_0, q4_0, q4_k, q6_k are)");
+                    };
+                    Path chat = tokDir.resolve("tokenizer_config.json");
+                    ChatTemplate template = java.nio.file.Files.isRegularFile(chat) && java.nio.file.Files.readString(chat).contains("chat_template")
+                            ? ChatTemplate.fromTokenizerConfig(chat) : null;
+                    if (out.getParent() != null) java.nio.file.Files.createDirectories(out.getParent());
+                    GgufModelWriter.write(out, config, weights::fill, type, tokDir, template,
+                            Map.of("general.name", "random-" + arch + "-" + shape, "neurosteer.random_seed", Long.toString(seed)));
                 }
                 default -> throw new IllegalArgumentException("--format " + format + " is not supported (hf, gguf)");
             }

@@ -19,6 +19,7 @@ public final class ModelShapes {
 
     static {
         SHAPES.put("tiny", new Shape(64, 192, 2, 4, 2, 16, 0, 2048, 10000, null, false, 1e-5f));
+        SHAPES.put("mini", new Shape(256, 512, 2, 4, 2, 64, 0, 2048, 500000, new ModelConfig.RopeScaling("llama3", 8.0, 1.0, 4.0, 64), false, 1e-5f));
         SHAPES.put("small", new Shape(256, 704, 4, 8, 2, 32, 0, 4096, 500000, LLAMA32, true, 1e-5f));
         SHAPES.put("llama-3.2-1b", new Shape(2048, 8192, 16, 32, 8, 64, 128256, 131072, 500000, LLAMA32, true, 1e-5f));
         SHAPES.put("llama-3.2-3b", new Shape(3072, 8192, 28, 24, 8, 128, 128256, 131072, 500000, LLAMA32, true, 1e-5f));
@@ -31,6 +32,13 @@ public final class ModelShapes {
     }
 
     public static List<String> names() { return List.copyOf(SHAPES.keySet()); }
+
+    /** The real model's vocabulary size, or 0 for test shapes, whose vocabulary comes from the tokenizer. */
+    public static int defaultVocab(String shape) {
+        Shape s = SHAPES.get(shape);
+        if (s == null) throw new IllegalArgumentException("unknown shape '" + shape + "' (known: " + String.join(", ", SHAPES.keySet()) + ")");
+        return s.vocab();
+    }
 
     /**
      * The config of {@code shape} for architecture {@code arch} ({@code llama}, {@code mistral},
