@@ -36,6 +36,14 @@ public final class Generator {
     }
 
     public List<Completion> generate(List<int[]> prompts, SamplingConfig config, Hooks hooks, TokenListener listener) {
+        return generate(prompts, config, null, hooks, listener);
+    }
+
+    /**
+     * As {@link #generate(List, SamplingConfig, Hooks, TokenListener)}, with each sequence's random
+     * stream given by {@code streamSeeds[i]} (null: derived from the config's seed and the index).
+     */
+    public List<Completion> generate(List<int[]> prompts, SamplingConfig config, long[] streamSeeds, Hooks hooks, TokenListener listener) {
         int n = prompts.size();
         int vocab = transformer.config().vocabSize();
         int context = transformer.config().maxPositions();
@@ -50,7 +58,7 @@ public final class Generator {
             if (p.length > context)
                 throw new IllegalArgumentException("prompt " + i + " has " + p.length + " tokens but the model's context is " + context);
             caches[i] = new KvCache(transformer.config(), p.length + Math.min(config.maxNewTokens(), context - p.length));
-            samplers[i] = new Sampler(config, i);
+            samplers[i] = streamSeeds == null ? new Sampler(config, i) : new Sampler(config, streamSeeds[i]);
             out.add(new ArrayList<>());
         }
         prefill(prompts, caches, hooks, (seq, logits, offset) -> next[seq] = samplers[seq].sample(logits, offset, vocab));

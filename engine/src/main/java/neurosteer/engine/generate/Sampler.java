@@ -10,8 +10,13 @@ public final class Sampler {
     private Integer[] order = new Integer[0];
 
     public Sampler(SamplingConfig config, int sequenceIndex) {
+        this(config, config.seed() * 0x9E3779B97F4A7C15L + sequenceIndex * 0xC2B2AE3D27D4EB4FL + 1);
+    }
+
+    /** A sampler whose random stream is {@code streamSeed} alone (stable however sequences are batched). */
+    public Sampler(SamplingConfig config, long streamSeed) {
         this.config = config;
-        this.random = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + sequenceIndex * 0xC2B2AE3D27D4EB4FL + 1);
+        this.random = new SplittableRandom(streamSeed);
     }
 
     public static int argmax(float[] logits, int offset, int n) {
