@@ -45,10 +45,10 @@ public final class Tokenizers {
     }
 
     /** tokenizer.json with the large {@code model.vocab} and {@code model.merges} read without building a JSON tree. */
-    private record TokenizerJson(ObjectNode root, ObjectNode model, Map<String, Integer> vocab, List<String> mergeLefts,
+    record TokenizerJson(ObjectNode root, ObjectNode model, Map<String, Integer> vocab, List<String> mergeLefts,
                                  List<String> mergeRights) {}
 
-    private static TokenizerJson readTokenizerJson(Path file) {
+    static TokenizerJson readTokenizerJson(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
