@@ -91,6 +91,23 @@ class HuggingFaceParityTest {
         assertTrue(seconds < 10, name + ": encoding " + samples.size() + " strings took " + seconds + " s");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"llama3", "qwen3", "llama2"})
+    void decodingRandomIdsMatchesHuggingFace(String name) {
+        Path folder = modelFolder(name);
+        Tokenizer ours = ours(folder);
+        HuggingFaceTokenizer hf = djl(folder);
+        java.util.Random random = new java.util.Random(name.hashCode() + 1);
+        for (int sample = 0; sample < 1000; sample++) {
+            int[] ids = new int[1 + random.nextInt(12)];
+            for (int i = 0; i < ids.length; i++) ids[i] = random.nextInt(ours.vocabSize());
+            long[] longIds = Arrays.stream(ids).asLongStream().toArray();
+            for (boolean skip : new boolean[] {false, true}) {
+                assertEquals(hf.decode(longIds, skip), ours.decode(ids, skip), () -> name + " decode " + tokens(ours, ids));
+            }
+        }
+    }
+
     static int[] toInts(long[] ids) { return Arrays.stream(ids).mapToInt(Math::toIntExact).toArray(); }
 
     static String tokens(Tokenizer t, int[] ids) {
