@@ -20,7 +20,16 @@ final class PipelineTokenizer implements Tokenizer {
     /** How token strings turn back into bytes. */
     enum Decoding { BYTE_LEVEL, SENTENCEPIECE, JOIN_WITH_SPACES }
 
-    record Decoder(Decoding decoding, List<String[]> replacements, boolean byteFallback, int leadingSpacesToStrip) {}
+    /**
+     * @param firstTokenDrops a string removed entirely from the first decoded token instead of being replaced
+     *                        (Hugging Face's Metaspace decoder does this with ▁), or null
+     */
+    record Decoder(Decoding decoding, List<String[]> replacements, boolean byteFallback, int leadingSpacesToStrip,
+                   String firstTokenDrops) {
+        Decoder(Decoding decoding, List<String[]> replacements, boolean byteFallback, int leadingSpacesToStrip) {
+            this(decoding, replacements, byteFallback, leadingSpacesToStrip, null);
+        }
+    }
 
     private final String[] tokens;
     private final Map<String, Integer> ids;
@@ -90,7 +99,7 @@ final class PipelineTokenizer implements Tokenizer {
         String text = switch (decoder.decoding()) {
             case BYTE_LEVEL -> {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                for (int id : idsToDecode) bytes.writeBytes(pieceBytes(id, skipSpecial));
+                for (int id : idsToDecode) bytes.writeBytes(pieceBytes(id, skipSpecial, false));
                 yield StreamDecoder.lossyUtf8(bytes.toByteArray(), 0, bytes.size());
             }
             case SENTENCEPIECE -> decodeSentencePiece(idsToDecode, skipSpecial);
@@ -109,15 +118,18 @@ final class PipelineTokenizer implements Tokenizer {
     private String decodeSentencePiece(int[] idsToDecode, boolean skipSpecial) {
         StringBuilder sb = new StringBuilder();
         ByteArrayOutputStream group = new ByteArrayOutputStream();
+        boolean first = true;
         for (int id : idsToDecode) {
             if (skipSpecial && isSpecial(id)) continue;
             int b = decoder.byteFallback() && !verbatim.get(id) ? byteOfToken(token(id)) : -1;
             if (b >= 0) {
                 group.write(b);
+                first = false;
                 continue;
             }
             flushGroup(group, sb);
-            sb.append(pieceText(id));
+            sb.append(pieceText(id, first));
+            first = false;
         }
         flushGroup(group, sb);
         return sb.toString();
@@ -134,22 +146,23 @@ final class PipelineTokenizer implements Tokenizer {
         }
     }
 
-    private String pieceText(int id) {
+    private String pieceText(int id, boolean first) {
         String text = token(id);
         if (verbatim.get(id)) return text;
+        if (first && decoder.firstTokenDrops() != null) text = text.replace(decoder.firstTokenDrops(), "");
         for (String[] r : decoder.replacements()) text = text.replace(r[0], r[1]);
         return text;
     }
 
     /** The bytes one token contributes to decoded text (before the leading-space strip). */
-    byte[] pieceBytes(int id, boolean skipSpecial) {
+    byte[] pieceBytes(int id, boolean skipSpecial, boolean first) {
         if (skipSpecial && isSpecial(id)) return new byte[0];
         if (verbatim.get(id)) return token(id).getBytes(StandardCharsets.UTF_8);
         return switch (decoder.decoding()) {
             case BYTE_LEVEL -> ByteLevelAlphabet.decode(token(id));
             case SENTENCEPIECE -> {
                 int b = decoder.byteFallback() ? byteOfToken(token(id)) : -1;
-                yield b >= 0 ? new byte[] {(byte) b} : pieceText(id).getBytes(StandardCharsets.UTF_8);
+                yield b >= 0 ? new byte[] {(byte) b} : pieceText(id, first).getBytes(StandardCharsets.UTF_8);
             }
             case JOIN_WITH_SPACES -> (" " + token(id)).getBytes(StandardCharsets.UTF_8);
         };

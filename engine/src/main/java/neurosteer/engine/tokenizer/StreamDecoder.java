@@ -17,6 +17,7 @@ public final class StreamDecoder {
     private final boolean skipSpecial;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private int leadingSpacesToStrip;
+    private boolean first = true;
 
     StreamDecoder(PipelineTokenizer tokenizer, boolean skipSpecial) {
         this.tokenizer = tokenizer;
@@ -25,7 +26,9 @@ public final class StreamDecoder {
     }
 
     public String next(int id) {
-        byte[] bytes = tokenizer.pieceBytes(id, skipSpecial);
+        if (skipSpecial && tokenizer.specialIds().contains(id)) return "";
+        byte[] bytes = tokenizer.pieceBytes(id, skipSpecial, first);
+        first = false;
         if (bytes.length == 0) return "";
         int from = 0;
         while (leadingSpacesToStrip > 0 && pending.size() == 0 && from < bytes.length && bytes[from] == ' ') {

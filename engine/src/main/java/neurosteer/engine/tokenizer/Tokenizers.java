@@ -45,10 +45,10 @@ public final class Tokenizers {
     }
 
     /** tokenizer.json with the large {@code model.vocab} and {@code model.merges} read without building a JSON tree. */
-    private record TokenizerJson(ObjectNode root, ObjectNode model, Map<String, Integer> vocab, List<String> mergeLefts,
+    record TokenizerJson(ObjectNode root, ObjectNode model, Map<String, Integer> vocab, List<String> mergeLefts,
                                  List<String> mergeRights) {}
 
-    private static TokenizerJson readTokenizerJson(Path file) {
+    static TokenizerJson readTokenizerJson(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -363,6 +363,7 @@ public final class Tokenizers {
             else steps.add(node);
             boolean byteLevel = false, byteFallback = false;
             int strip = 0;
+            String firstTokenDrops = null;
             List<String[]> replacements = new ArrayList<>();
             for (int i = 0; i < steps.size(); i++) {
                 JsonNode step = steps.get(i);
@@ -387,7 +388,7 @@ public final class Tokenizers {
                         replacements.add(new String[] {replacement, " "});
                         String scheme = step.has("prepend_scheme") ? step.get("prepend_scheme").asText()
                                 : step.path("add_prefix_space").asBoolean(true) ? "always" : "never";
-                        if (!scheme.equals("never")) strip = 1;
+                        if (!scheme.equals("never")) firstTokenDrops = replacement;
                     }
                     default -> throw error(key + ".type", "unsupported decoder '" + type + "'");
                 }
@@ -395,7 +396,7 @@ public final class Tokenizers {
             if (byteLevel && (byteFallback || !replacements.isEmpty()))
                 throw error("decoder", "ByteLevel combined with SentencePiece decoders is not supported");
             return new PipelineTokenizer.Decoder(byteLevel ? PipelineTokenizer.Decoding.BYTE_LEVEL : PipelineTokenizer.Decoding.SENTENCEPIECE,
-                    replacements, byteFallback, strip);
+                    replacements, byteFallback, strip, firstTokenDrops);
         }
     }
 
