@@ -26,6 +26,38 @@ public final class GgufModelWriter {
 
     public static void write(Path file, ModelConfig c, WeightProvider weights, GgmlType matrixType, Path tokenizerFolder,
                              ChatTemplate template, Map<String, String> extraMetadata) throws IOException {
+        write(file, c, weights, matrixType, w -> {
+            if (tokenizerFolder != null && Files.isRegularFile(tokenizerFolder.resolve("tokenizer.json")))
+                GgufTokenizerMetadata.write(tokenizerFolder, w);
+            if (template != null) w.putString("tokenizer.chat_template", template.source());
+        }, extraMetadata);
+    }
+
+    /** Copies every {@code tokenizer.*} key of another GGUF file (its vocabulary, merges, template). */
+    public static java.util.function.Consumer<GgufWriter> tokenizerFrom(GgufFile source) {
+        return w -> {
+            for (String key : source.metadata().keySet())
+                if (key.startsWith("tokenizer.")) copy(w, key, source.get(key));
+        };
+    }
+
+    private static void copy(GgufWriter w, String key, Object v) {
+        switch (v) {
+            case String s -> w.putString(key, s);
+            case String[] a -> w.putStringArray(key, a);
+            case int[] a -> w.putInt32Array(key, a);
+            case long[] a -> w.putUInt32Array(key, a);
+            case float[] a -> w.putFloat32Array(key, a);
+            case Boolean b -> w.putBool(key, b);
+            case Integer i -> w.putUInt32(key, i);
+            case Long l -> w.putUInt32(key, l);
+            case Float f -> w.putFloat32(key, f);
+            default -> throw new IllegalArgumentException("cannot copy GGUF key " + key + " of type " + v.getClass().getSimpleName());
+        }
+    }
+
+    public static void write(Path file, ModelConfig c, WeightProvider weights, GgmlType matrixType,
+                             java.util.function.Consumer<GgufWriter> tokenizer, Map<String, String> extraMetadata) throws IOException {
         String arch = ggufArchitecture(c);
         String p = arch + ".";
         GgufWriter w = new GgufWriter()
@@ -49,9 +81,7 @@ public final class GgufModelWriter {
             w.putFloat32(p + "rope.scaling.factor", (float) rs.factor());
         }
         extraMetadata.forEach((k, v) -> { if (!k.equals("general.name")) w.putString(k, v); });
-        if (tokenizerFolder != null && Files.isRegularFile(tokenizerFolder.resolve("tokenizer.json")))
-            GgufTokenizerMetadata.write(tokenizerFolder, w);
-        if (template != null) w.putString("tokenizer.chat_template", template.source());
+        if (tokenizer != null) tokenizer.accept(w);
 
         if (rs != null && rs.type().equals("llama3")) {
             double[] scaled = c.ropeInverseFrequencies();
