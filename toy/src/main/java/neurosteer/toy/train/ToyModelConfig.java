@@ -10,7 +10,7 @@ public record ToyModelConfig(int vocabSize, int dim, int layers, int heads, int 
 
     /** The bundled model's shape for a given vocabulary. */
     public static ToyModelConfig standard(int vocabSize) {
-        return new ToyModelConfig(vocabSize, 192, 4, 6, 2, 32, 512, 256, 1e-5f, 10000.0);
+        return new ToyModelConfig(vocabSize, 128, 4, 4, 2, 32, 512, 256, 1e-5f, 10000.0);
     }
 
     public int qDim() { return heads * headDim; }

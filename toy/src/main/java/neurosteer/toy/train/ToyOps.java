@@ -1,7 +1,6 @@
 package neurosteer.toy.train;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import neurosteer.engine.tensor.Kernels;
 
@@ -42,10 +41,10 @@ public final class ToyOps {
                     a3 = FloatVector.fromArray(S, x, x3 + i).fma(wv, a3);
                 }
                 int yo = yOff + t * out + o;
-                y[yo] = a0.reduceLanes(VectorOperators.ADD);
-                y[yo + out] = a1.reduceLanes(VectorOperators.ADD);
-                y[yo + 2 * out] = a2.reduceLanes(VectorOperators.ADD);
-                y[yo + 3 * out] = a3.reduceLanes(VectorOperators.ADD);
+                y[yo] = sum(a0);
+                y[yo + out] = sum(a1);
+                y[yo + 2 * out] = sum(a2);
+                y[yo + 3 * out] = sum(a3);
             }
         }
         for (; t < rows; t++) {
@@ -108,13 +107,20 @@ public final class ToyOps {
         }
     }
 
+    /** Lane sum in a fixed order, so results do not depend on whether the JIT has compiled the kernel. */
+    private static float sum(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < L; i++) s += v.lane(i);
+        return s;
+    }
+
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         int i = 0;
         float sum = 0;
         if (Kernels.VECTORIZE && n >= L) {
             FloatVector acc = FloatVector.zero(S);
             for (; i + L <= n; i += L) acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = sum(acc);
         }
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
