@@ -27,10 +27,38 @@ public final class ToyOps {
                 }
             return;
         }
+        float[] lanes = new float[L];
         int t = 0;
         for (; t + 4 <= rows; t += 4) {
             int x0 = xOff + t * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
-            for (int o = 0; o < out; o++) {
+            int o = 0;
+            for (; o + 2 <= out; o += 2) {
+                int wa = wOff + o * in, wb = wa + in;
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (int i = 0; i < in; i += L) {
+                    FloatVector wav = FloatVector.fromArray(S, w, wa + i), wbv = FloatVector.fromArray(S, w, wb + i);
+                    FloatVector xv0 = FloatVector.fromArray(S, x, x0 + i), xv1 = FloatVector.fromArray(S, x, x1 + i);
+                    FloatVector xv2 = FloatVector.fromArray(S, x, x2 + i), xv3 = FloatVector.fromArray(S, x, x3 + i);
+                    a0 = xv0.fma(wav, a0);
+                    a1 = xv1.fma(wav, a1);
+                    a2 = xv2.fma(wav, a2);
+                    a3 = xv3.fma(wav, a3);
+                    b0 = xv0.fma(wbv, b0);
+                    b1 = xv1.fma(wbv, b1);
+                    b2 = xv2.fma(wbv, b2);
+                    b3 = xv3.fma(wbv, b3);
+                }
+                int yo = yOff + t * out + o;
+                y[yo] = sum(a0, lanes);
+                y[yo + 1] = sum(b0, lanes);
+                y[yo + out] = sum(a1, lanes);
+                y[yo + out + 1] = sum(b1, lanes);
+                y[yo + 2 * out] = sum(a2, lanes);
+                y[yo + 2 * out + 1] = sum(b2, lanes);
+                y[yo + 3 * out] = sum(a3, lanes);
+                y[yo + 3 * out + 1] = sum(b3, lanes);
+            }
+            for (; o < out; o++) {
                 int wo = wOff + o * in;
                 FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
                 for (int i = 0; i < in; i += L) {
@@ -41,10 +69,10 @@ public final class ToyOps {
                     a3 = FloatVector.fromArray(S, x, x3 + i).fma(wv, a3);
                 }
                 int yo = yOff + t * out + o;
-                y[yo] = sum(a0);
-                y[yo + out] = sum(a1);
-                y[yo + 2 * out] = sum(a2);
-                y[yo + 3 * out] = sum(a3);
+                y[yo] = sum(a0, lanes);
+                y[yo + out] = sum(a1, lanes);
+                y[yo + 2 * out] = sum(a2, lanes);
+                y[yo + 3 * out] = sum(a3, lanes);
             }
         }
         for (; t < rows; t++) {
@@ -80,7 +108,37 @@ public final class ToyOps {
         for (; r + 4 <= rows; r += 4) {
             int a0 = aOff + r * rowStride, a1 = a0 + rowStride, a2 = a1 + rowStride, a3 = a2 + rowStride;
             int c0 = cOff + r * cols, c1 = c0 + cols, c2 = c1 + cols, c3 = c2 + cols;
-            for (int j = 0; j < cols; j += L) {
+            int j = 0;
+            for (; j + 2 * L <= cols; j += 2 * L) {
+                int jb = j + L;
+                FloatVector s0 = FloatVector.fromArray(S, c, c0 + j), s1 = FloatVector.fromArray(S, c, c1 + j);
+                FloatVector s2 = FloatVector.fromArray(S, c, c2 + j), s3 = FloatVector.fromArray(S, c, c3 + j);
+                FloatVector u0 = FloatVector.fromArray(S, c, c0 + jb), u1 = FloatVector.fromArray(S, c, c1 + jb);
+                FloatVector u2 = FloatVector.fromArray(S, c, c2 + jb), u3 = FloatVector.fromArray(S, c, c3 + jb);
+                for (int k = 0; k < kCount; k++) {
+                    int bk = bOff + k * cols, ak = k * kStride;
+                    FloatVector bv = FloatVector.fromArray(S, b, bk + j), bw = FloatVector.fromArray(S, b, bk + jb);
+                    FloatVector e0 = FloatVector.broadcast(S, a[a0 + ak]), e1 = FloatVector.broadcast(S, a[a1 + ak]);
+                    FloatVector e2 = FloatVector.broadcast(S, a[a2 + ak]), e3 = FloatVector.broadcast(S, a[a3 + ak]);
+                    s0 = bv.fma(e0, s0);
+                    s1 = bv.fma(e1, s1);
+                    s2 = bv.fma(e2, s2);
+                    s3 = bv.fma(e3, s3);
+                    u0 = bw.fma(e0, u0);
+                    u1 = bw.fma(e1, u1);
+                    u2 = bw.fma(e2, u2);
+                    u3 = bw.fma(e3, u3);
+                }
+                s0.intoArray(c, c0 + j);
+                s1.intoArray(c, c1 + j);
+                s2.intoArray(c, c2 + j);
+                s3.intoArray(c, c3 + j);
+                u0.intoArray(c, c0 + jb);
+                u1.intoArray(c, c1 + jb);
+                u2.intoArray(c, c2 + jb);
+                u3.intoArray(c, c3 + jb);
+            }
+            for (; j < cols; j += L) {
                 FloatVector s0 = FloatVector.fromArray(S, c, c0 + j), s1 = FloatVector.fromArray(S, c, c1 + j);
                 FloatVector s2 = FloatVector.fromArray(S, c, c2 + j), s3 = FloatVector.fromArray(S, c, c3 + j);
                 for (int k = 0; k < kCount; k++) {
@@ -108,9 +166,10 @@ public final class ToyOps {
     }
 
     /** Lane sum in a fixed order, so results do not depend on whether the JIT has compiled the kernel. */
-    private static float sum(FloatVector v) {
+    private static float sum(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
         float s = 0;
-        for (int i = 0; i < L; i++) s += v.lane(i);
+        for (int i = 0; i < L; i++) s += lanes[i];
         return s;
     }
 
@@ -118,9 +177,10 @@ public final class ToyOps {
         int i = 0;
         float sum = 0;
         if (Kernels.VECTORIZE && n >= L) {
+            float[] lanes = new float[L];
             FloatVector acc = FloatVector.zero(S);
             for (; i + L <= n; i += L) acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
-            sum = sum(acc);
+            sum = sum(acc, lanes);
         }
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
