@@ -1,0 +1,158 @@
+package neurosteer.toy.data;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Writes the toy MATH-like data set: {@code train.jsonl} and {@code test.jsonl}, every subject and
+ * level in both, no problem text in both splits. Same options, same bytes.
+ *
+ * <p>Entry point for {@code neurosteer toy data}: {@link #run(Options, Consumer)}.
+ */
+public final class ToyDataGenerator {
+    public static final String TRAIN_FILE = "train.jsonl";
+    public static final String TEST_FILE = "test.jsonl";
+
+    /**
+     * @param outDir where the two files go (created if missing)
+     * @param seed the random seed; the only source of variation
+     * @param trainPerCell training problems per (subject, level)
+     * @param testPerCell test problems per (subject, level)
+     */
+    public record Options(Path outDir, long seed, int trainPerCell, int testPerCell) {
+        public static final long DEFAULT_SEED = 20250101L;
+        public static final int DEFAULT_TRAIN_PER_CELL = 1000;
+        public static final int DEFAULT_TEST_PER_CELL = 20;
+
+        public Options {
+            if (trainPerCell < 1 || testPerCell < 1) throw new IllegalArgumentException("per-cell counts must be at least 1");
+        }
+
+        public static Options defaults(Path outDir) {
+            return new Options(outDir, DEFAULT_SEED, DEFAULT_TRAIN_PER_CELL, DEFAULT_TEST_PER_CELL);
+        }
+    }
+
+    /** Both splits in memory. */
+    public record Splits(List<Problem> train, List<Problem> test) {}
+
+    private static final int MAX_TRIES_PER_ITEM = 200;
+
+    private ToyDataGenerator() {}
+
+    /** Generates both splits and writes them; returns them too. Progress lines go to {@code progress}. */
+    public static Splits run(Options options, Consumer<String> progress) throws IOException {
+        Splits splits = generate(options.seed(), options.trainPerCell(), options.testPerCell());
+        Files.createDirectories(options.outDir());
+        write(options.outDir().resolve(TRAIN_FILE), splits.train());
+        write(options.outDir().resolve(TEST_FILE), splits.test());
+        progress.accept("wrote " + splits.train().size() + " training and " + splits.test().size() + " test problems to " + options.outDir());
+        return splits;
+    }
+
+    /**
+     * The test split is drawn first, all distinct; the training split then never repeats a test
+     * problem (it may repeat its own problems where a template has few distinct texts).
+     */
+    public static Splits generate(long seed, int trainPerCell, int testPerCell) {
+        Set<String> testTexts = new HashSet<>();
+        List<Problem> test = new ArrayList<>();
+        List<Problem> train = new ArrayList<>();
+        for (Subject subject : Subject.values()) {
+            for (int level = 1; level <= 5; level++) {
+                SplittableRandom testRng = new SplittableRandom(mix(seed, subject.ordinal(), level, 1));
+                for (int i = 0; i < testPerCell; i++) {
+                    ToyTasks.Item item = null;
+                    for (int tries = 0; tries < MAX_TRIES_PER_ITEM; tries++) {
+                        ToyTasks.Item candidate = ToyTasks.generate(subject, level, testRng);
+                        if (testTexts.add(candidate.problem())) {
+                            item = candidate;
+                            break;
+                        }
+                    }
+                    if (item == null)
+                        throw new IllegalStateException(subject.displayName + " level " + level + " has too few distinct problems for " + testPerCell + " test items");
+                    test.add(record(item, subject, level, "test", i));
+                }
+            }
+        }
+        for (Subject subject : Subject.values()) {
+            for (int level = 1; level <= 5; level++) {
+                SplittableRandom trainRng = new SplittableRandom(mix(seed, subject.ordinal(), level, 2));
+                for (int i = 0; i < trainPerCell; i++) {
+                    ToyTasks.Item item = null;
+                    for (int tries = 0; tries < MAX_TRIES_PER_ITEM; tries++) {
+                        ToyTasks.Item candidate = ToyTasks.generate(subject, level, trainRng);
+                        if (!testTexts.contains(candidate.problem())) {
+                            item = candidate;
+                            break;
+                        }
+                    }
+                    if (item == null)
+                        throw new IllegalStateException(subject.displayName + " level " + level + ": no training problem outside the test split");
+                    train.add(record(item, subject, level, "train", i));
+                }
+            }
+        }
+        shuffle(train, new SplittableRandom(mix(seed, 99, 0, 3)));
+        return new Splits(train, test);
+    }
+
+    private static Problem record(ToyTasks.Item item, Subject subject, int level, String split, int index) {
+        int number = (level - 1) * 100000 + index;
+        return new Problem(item.problem(), item.solution(), item.answer(), subject.displayName, "Level " + level,
+                "toy/" + split + "/" + subject.slug + "/" + number + ".json");
+    }
+
+    private static long mix(long seed, int a, int b, int c) {
+        long h = seed * 0x9E3779B97F4A7C15L + a * 0xBF58476D1CE4E5B9L + b * 0x94D049BB133111EBL + c;
+        h ^= h >>> 31;
+        return h * 0x9E3779B97F4A7C15L;
+    }
+
+    private static <T> void shuffle(List<T> list, SplittableRandom rng) {
+        for (int i = list.size() - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            T t = list.get(i);
+            list.set(i, list.get(j));
+            list.set(j, t);
+        }
+    }
+
+    public static void write(Path file, List<Problem> problems) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (Problem p : problems) {
+                out.write(json.writeValueAsString(p));
+                out.write('\n');
+            }
+        }
+    }
+
+    /** Reads a JSONL split; a malformed line is reported with file and line number. */
+    public static List<Problem> read(Path file) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<Problem> problems = new ArrayList<>();
+        int lineNumber = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            lineNumber++;
+            if (line.isBlank()) continue;
+            try {
+                problems.add(json.readValue(line, Problem.class));
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw new IOException(file + " line " + lineNumber + ": not a problem record (" + e.getOriginalMessage() + ")", e);
+            }
+        }
+        return problems;
+    }
+}
