@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "neurosteer", mixinStandardHelpOptions = true, version = "neurosteer 0.1.0",
         description = "Find the FFN neurons an LLM uses to reason well, and steer generation with them.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, LogitsCommand.class, RandomModelCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

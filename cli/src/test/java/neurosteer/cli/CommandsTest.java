@@ -1,0 +1,92 @@
+package neurosteer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CommandsTest {
+    @TempDir
+    static Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void models() {
+        assertEquals(0, run("random-model", "--arch", "qwen2", "--shape", "tiny", "--seed", "3", dir.resolve("hf").toString()).code());
+        assertEquals(0, run("random-model", "--arch", "llama", "--shape", "mini", "--format", "gguf", "--dtype", "q8_0",
+                dir.resolve("m.gguf").toString()).code());
+    }
+
+    @Test
+    void inspectTokenizeLogitsGenerate() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        for (String model : new String[] {dir.resolve("hf").toString(), dir.resolve("m.gguf").toString()}) {
+            JsonNode info = json.readTree(run("inspect", model).out());
+            assertEquals(2, info.path("config").path("layers").asInt());
+            assertEquals(512, info.path("tokenizer").path("vocab_size").asInt());
+            assertFalse(info.path("chat_template").isNull(), "the random model ships a chat template");
+
+            JsonNode ids = json.readTree(run("tokenize", model, "Hello, world 123").out());
+            assertTrue(ids.isArray() && ids.size() > 3);
+
+            JsonNode logits = json.readTree(run("logits", model, "--text", "Hello", "--top", "3").out());
+            assertEquals(ids.size() > 0, logits.path("positions").size() > 0);
+            double p = logits.path("positions").get(0).path("top").get(0).path("prob").asDouble();
+            assertTrue(p > 0 && p <= 1);
+            JsonNode full = json.readTree(run("logits", model, "--tokens", "1,2,3", "--full").out());
+            double sum = 0;
+            for (JsonNode v : full.path("positions").get(2).path("probs")) sum += v.asDouble();
+            assertEquals(1.0, sum, 1e-6);
+
+            Run g = run("generate", model, "--prompt", "2+2=", "--chat", "--max-tokens", "5", "--json", "--temperature", "0.8", "--seed", "4");
+            JsonNode gen = json.readTree(g.out());
+            assertEquals(5, gen.path("tokens").size(), g.err());
+            assertEquals(gen.path("tokens"), json.readTree(run("generate", model, "--prompt", "2+2=", "--chat", "--max-tokens", "5", "--json",
+                    "--temperature", "0.8", "--seed", "4").out()).path("tokens"), "same seed, same completion");
+        }
+        Path tokOnly = dir.resolve("tok");
+        Files.createDirectories(tokOnly);
+        Files.copy(dir.resolve("hf/tokenizer.json"), tokOnly.resolve("tokenizer.json"));
+        Files.copy(dir.resolve("hf/tokenizer_config.json"), tokOnly.resolve("tokenizer_config.json"));
+        assertEquals(run("tokenize", dir.resolve("hf").toString(), "abc def").out(), run("tokenize", tokOnly.toString(), "abc def").out());
+    }
+
+    @Test
+    void badInputGivesOneClearLineAndExitCodeOne() throws Exception {
+        Run missing = run("inspect", dir.resolve("nope").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().startsWith("error: ") && missing.err().contains("nope"), missing.err());
+        assertFalse(missing.err().contains("\tat "), "no stack trace: " + missing.err());
+
+        Path bad = dir.resolve("bad.gguf");
+        byte[] all = Files.readAllBytes(dir.resolve("m.gguf"));
+        Files.write(bad, java.util.Arrays.copyOf(all, 2000));
+        Run truncated = run("inspect", bad.toString());
+        assertEquals(1, truncated.code());
+        assertTrue(truncated.err().contains("bad.gguf"), truncated.err());
+
+        Run tooLong = run("logits", dir.resolve("hf").toString(), "--tokens", "1,2,999999");
+        assertEquals(1, tooLong.code());
+        assertTrue(tooLong.err().contains("999999"), tooLong.err());
+    }
+}

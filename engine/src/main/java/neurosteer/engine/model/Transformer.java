@@ -1,0 +1,281 @@
+package neurosteer.engine.model;
+
+import java.util.List;
+import neurosteer.engine.hooks.Hook;
+import neurosteer.engine.hooks.HookPoint;
+import neurosteer.engine.hooks.Hooks;
+import neurosteer.engine.tensor.Tensor;
+import neurosteer.engine.util.Parallel;
+
+/**
+ * The Llama-family forward pass (Llama, Mistral, Qwen2): every architecture difference comes from
+ * {@link ModelConfig}. One call runs a {@link Batch} of rows from any number of sequences, each
+ * continuing its own {@link KvCache}. Not thread-safe: one forward pass at a time per instance.
+ */
+public final class Transformer {
+    private final ModelConfig config;
+    private final ModelWeights weights;
+    private final double[] inverseFrequencies;
+    private final float attentionScale;
+    private final int kvGroup;
+    private Buffers buffers = new Buffers(0, null);
+
+    public Transformer(ModelConfig config, ModelWeights weights) {
+        this.config = config;
+        this.weights = weights;
+        this.inverseFrequencies = config.ropeInverseFrequencies();
+        this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+        this.kvGroup = config.numHeads() / config.numKvHeads();
+    }
+
+    public ModelConfig config() { return config; }
+
+    public ModelWeights weights() { return weights; }
+
+    /** Activations of one pass, sized for {@code rows} rows; reused while large enough. */
+    private static final class Buffers {
+        final int rows;
+        final float[] x, xn, q, k, v, attn, proj, gate, up, logitsIn;
+        final float[] cos, sin;
+        final float[][] scores;
+
+        Buffers(int rows, ModelConfig c) {
+            this.rows = rows;
+            if (c == null) {
+                x = xn = q = k = v = attn = proj = gate = up = logitsIn = cos = sin = new float[0];
+                scores = new float[0][];
+                return;
+            }
+            int h = c.hiddenSize();
+            x = new float[rows * h];
+            xn = new float[rows * h];
+            q = new float[rows * c.qDim()];
+            k = new float[rows * c.kvDim()];
+            v = new float[rows * c.kvDim()];
+            attn = new float[rows * c.qDim()];
+            proj = new float[rows * h];
+            gate = new float[rows * c.intermediateSize()];
+            up = new float[rows * c.intermediateSize()];
+            logitsIn = new float[rows * h];
+            cos = new float[rows * (c.headDim() / 2)];
+            sin = new float[rows * (c.headDim() / 2)];
+            scores = new float[Parallel.threads() * 4 + 1][];
+        }
+    }
+
+    /**
+     * Runs the batch through the model, appending to the caches ({@code caches[batch.sequence(row)]}),
+     * and returns the logits of the rows that want them, in row order ({@code logitRows × vocab}).
+     */
+    public float[] forward(Batch batch, KvCache[] caches, Hooks hooks) {
+        final int rows = batch.rows();
+        final int hidden = config.hiddenSize();
+        final int ffn = config.intermediateSize();
+        if (buffers.rows < rows) buffers = new Buffers(rows, config);
+        final Buffers b = buffers;
+        checkPositions(batch, caches);
+
+        embed(batch, b.x);
+        ropeTables(batch, b.cos, b.sin);
+
+        List<LayerWeights> layers = weights.layers();
+        for (int l = 0; l < layers.size(); l++) {
+            LayerWeights w = layers.get(l);
+            run(hooks, HookPoint.Kind.RESID_PRE, l, batch, b.x, hidden);
+
+            rmsNorm(b.x, w.attnNorm(), b.xn, rows, hidden);
+            matmul(w.wq(), b.xn, rows, b.q);
+            matmul(w.wk(), b.xn, rows, b.k);
+            matmul(w.wv(), b.xn, rows, b.v);
+            if (w.bq() != null) {
+                addBias(b.q, w.bq(), rows);
+                addBias(b.k, w.bk(), rows);
+                addBias(b.v, w.bv(), rows);
+            }
+            applyRope(b.q, config.numHeads(), rows, b.cos, b.sin);
+            applyRope(b.k, config.numKvHeads(), rows, b.cos, b.sin);
+            storeKv(batch, caches, l, b.k, b.v);
+            attention(batch, caches, l, b.q, b.attn);
+            matmul(w.wo(), b.attn, rows, b.proj);
+            run(hooks, HookPoint.Kind.ATTN_OUT, l, batch, b.proj, hidden);
+            add(b.x, b.proj, rows * hidden);
+            run(hooks, HookPoint.Kind.RESID_MID, l, batch, b.x, hidden);
+
+            rmsNorm(b.x, w.ffnNorm(), b.xn, rows, hidden);
+            matmul(w.gate(), b.xn, rows, b.gate);
+            matmul(w.up(), b.xn, rows, b.up);
+            run(hooks, HookPoint.Kind.MLP_PRE, l, batch, b.gate, ffn);
+            run(hooks, HookPoint.Kind.MLP_PRE_LINEAR, l, batch, b.up, ffn);
+            swiglu(b.gate, b.up, rows * ffn);
+            run(hooks, HookPoint.Kind.MLP_POST, l, batch, b.gate, ffn);
+            matmul(w.down(), b.gate, rows, b.proj);
+            run(hooks, HookPoint.Kind.MLP_OUT, l, batch, b.proj, hidden);
+            add(b.x, b.proj, rows * hidden);
+            run(hooks, HookPoint.Kind.RESID_POST, l, batch, b.x, hidden);
+        }
+        for (int r = 0; r < rows; r++) {
+            KvCache c = caches[batch.sequence(r)];
+            c.advanceTo(batch.position(r) + 1);
+        }
+
+        rmsNorm(b.x, weights.finalNorm(), b.xn, rows, hidden);
+        run(hooks, HookPoint.Kind.FINAL_NORMALIZED, -1, batch, b.xn, hidden);
+        int logitRows = batch.logitRows();
+        float[] selected = b.logitsIn;
+        int n = 0;
+        for (int r = 0; r < rows; r++)
+            if (batch.wantsLogits(r)) System.arraycopy(b.xn, r * hidden, selected, (n++) * hidden, hidden);
+        float[] logits = new float[logitRows * config.vocabSize()];
+        matmul(weights.output(), selected, logitRows, logits);
+        return logits;
+    }
+
+    private void checkPositions(Batch batch, KvCache[] caches) {
+        int[] next = new int[caches.length];
+        for (int s = 0; s < caches.length; s++) next[s] = caches[s] == null ? -1 : caches[s].length();
+        for (int r = 0; r < batch.rows(); r++) {
+            int s = batch.sequence(r);
+            if (s < 0 || s >= caches.length || caches[s] == null) throw new IllegalArgumentException("row " + r + ": no cache for sequence " + s);
+            int p = batch.position(r);
+            if (p != next[s])
+                throw new IllegalArgumentException("row " + r + ": sequence " + s + " expects position " + next[s] + ", got " + p);
+            if (p >= config.maxPositions())
+                throw new IllegalArgumentException("sequence " + s + " reaches position " + p + " but the model's context is "
+                        + config.maxPositions() + " tokens");
+            int tok = batch.tokens()[r];
+            if (tok < 0 || tok >= config.vocabSize())
+                throw new IllegalArgumentException("row " + r + ": token id " + tok + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
+            next[s] = p + 1;
+        }
+        for (int s = 0; s < caches.length; s++) if (caches[s] != null && next[s] > caches[s].length()) caches[s].ensureCapacity(next[s]);
+    }
+
+    private static void run(Hooks hooks, HookPoint.Kind kind, int layer, Batch batch, float[] values, int width) {
+        Hook[] at = hooks.at(kind, layer);
+        if (at == null) return;
+        HookPoint point = new HookPoint(kind, layer);
+        for (Hook h : at) h.apply(point, batch, values, width);
+    }
+
+    private void embed(Batch batch, float[] x) {
+        int hidden = config.hiddenSize();
+        Tensor emb = weights.tokenEmbedding();
+        for (int r = 0; r < batch.rows(); r++) emb.dequantize((long) batch.tokens()[r] * hidden, x, r * hidden, hidden);
+    }
+
+    private void ropeTables(Batch batch, float[] cos, float[] sin) {
+        int half = config.headDim() / 2;
+        for (int r = 0; r < batch.rows(); r++) {
+            int p = batch.position(r);
+            for (int i = 0; i < half; i++) {
+                double angle = p * inverseFrequencies[i];
+                cos[r * half + i] = (float) Math.cos(angle);
+                sin[r * half + i] = (float) Math.sin(angle);
+            }
+        }
+    }
+
+    private void applyRope(float[] v, int heads, int rows, float[] cos, float[] sin) {
+        int hd = config.headDim(), half = hd / 2;
+        boolean interleaved = config.ropeStyle() == ModelConfig.RopeStyle.INTERLEAVED;
+        for (int r = 0; r < rows; r++) {
+            for (int h = 0; h < heads; h++) {
+                int base = (r * heads + h) * hd;
+                for (int i = 0; i < half; i++) {
+                    float c = cos[r * half + i], s = sin[r * half + i];
+                    int i0 = interleaved ? base + 2 * i : base + i;
+                    int i1 = interleaved ? i0 + 1 : base + i + half;
+                    float x0 = v[i0], x1 = v[i1];
+                    v[i0] = x0 * c - x1 * s;
+                    v[i1] = x1 * c + x0 * s;
+                }
+            }
+        }
+    }
+
+    private void storeKv(Batch batch, KvCache[] caches, int layer, float[] k, float[] v) {
+        int kvDim = config.kvDim();
+        for (int r = 0; r < batch.rows(); r++) {
+            KvCache c = caches[batch.sequence(r)];
+            int p = batch.position(r);
+            System.arraycopy(k, r * kvDim, c.keys(layer), p * kvDim, kvDim);
+            System.arraycopy(v, r * kvDim, c.values(layer), p * kvDim, kvDim);
+        }
+    }
+
+    private void attention(Batch batch, KvCache[] caches, int layer, float[] q, float[] out) {
+        final int heads = config.numHeads(), hd = config.headDim(), kvDim = config.kvDim(), qDim = config.qDim();
+        final int window = config.slidingWindow();
+        final int rows = batch.rows();
+        Parallel.forRange(rows * heads, 4, (start, end) -> {
+            float[] scores = null;
+            for (int job = start; job < end; job++) {
+                int r = job / heads, h = job % heads;
+                int p = batch.position(r);
+                int from = window > 0 ? Math.max(0, p - window + 1) : 0;
+                int len = p - from + 1;
+                if (scores == null || scores.length < len) scores = new float[Math.max(len, 64)];
+                KvCache c = caches[batch.sequence(r)];
+                float[] keys = c.keys(layer), values = c.values(layer);
+                int qOff = r * qDim + h * hd, kvOff = (h / kvGroup) * hd;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int t = 0; t < len; t++) {
+                    int kOff = (from + t) * kvDim + kvOff;
+                    float dot = 0;
+                    for (int i = 0; i < hd; i++) dot += q[qOff + i] * keys[kOff + i];
+                    dot *= attentionScale;
+                    scores[t] = dot;
+                    if (dot > max) max = dot;
+                }
+                float sum = 0;
+                for (int t = 0; t < len; t++) {
+                    float e = (float) Math.exp(scores[t] - max);
+                    scores[t] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                int oOff = r * qDim + h * hd;
+                java.util.Arrays.fill(out, oOff, oOff + hd, 0f);
+                for (int t = 0; t < len; t++) {
+                    float wgt = scores[t] * inv;
+                    int vOff = (from + t) * kvDim + kvOff;
+                    for (int i = 0; i < hd; i++) out[oOff + i] += wgt * values[vOff + i];
+                }
+            }
+        });
+    }
+
+    private void rmsNorm(float[] x, float[] weight, float[] out, int rows, int dim) {
+        float eps = config.rmsNormEps();
+        for (int r = 0; r < rows; r++) {
+            int off = r * dim;
+            double ss = 0;
+            for (int i = 0; i < dim; i++) ss += (double) x[off + i] * x[off + i];
+            float scale = (float) (1.0 / Math.sqrt(ss / dim + eps));
+            for (int i = 0; i < dim; i++) out[off + i] = weight[i] * (x[off + i] * scale);
+        }
+    }
+
+    private static void addBias(float[] x, float[] bias, int rows) {
+        int d = bias.length;
+        for (int r = 0; r < rows; r++) for (int i = 0; i < d; i++) x[r * d + i] += bias[i];
+    }
+
+    private static void add(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) x[i] += y[i];
+    }
+
+    private static void swiglu(float[] gate, float[] up, int n) {
+        for (int i = 0; i < n; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+    }
+
+    /** {@code out[b, r] = sum_c W[r, c] x[b, c]}, parallel over the weight's rows. */
+    static void matmul(Tensor w, float[] x, int batch, float[] out) {
+        int rows = w.rows();
+        int grain = Math.max(1, 4096 / Math.max(1, batch));
+        Parallel.forRange(rows, Math.min(grain, 64), (start, end) -> w.matmulRows(x, batch, out, start, end));
+    }
+}

@@ -1,0 +1,150 @@
+package neurosteer.engine.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import neurosteer.engine.Model;
+import neurosteer.engine.format.TensorNames;
+import neurosteer.engine.format.hf.HfCheckpointWriter;
+import neurosteer.engine.format.safetensors.SafetensorsWriter;
+import neurosteer.engine.hooks.HookPoint;
+import neurosteer.engine.hooks.Hooks;
+import neurosteer.engine.random.ModelShapes;
+import neurosteer.engine.random.RandomWeights;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TransformerTest {
+    @TempDir
+    Path dir;
+
+    private Model writeAndLoad(String arch, String name, neurosteer.engine.format.WeightProvider provider, ModelConfig config) throws Exception {
+        Path folder = dir.resolve(name);
+        HfCheckpointWriter.write(folder, config, provider, SafetensorsWriter.DType.F32, Map.of());
+        return Model.load(folder);
+    }
+
+    private static int[] randomTokens(int n, int vocab, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) t[i] = r.nextInt(vocab);
+        return t;
+    }
+
+    private static float[] prefill(Model m, int[] tokens, Hooks hooks) {
+        KvCache cache = new KvCache(m.config(), tokens.length);
+        return m.transformer().forward(Batch.ofSequence(0, tokens, 0, true, true), new KvCache[] {cache}, hooks);
+    }
+
+    @Test
+    void matchesIndependentReferenceAtEveryLayer() throws Exception {
+        for (String arch : List.of("llama", "qwen2", "mistral")) {
+            ModelConfig config = ModelShapes.config(arch, "tiny", 97);
+            RandomWeights weights = new RandomWeights(config, 7);
+            try (Model m = writeAndLoad(arch, arch, weights::fill, config)) {
+                int[] tokens = randomTokens(19, 97, 3);
+                List<float[]> resid = new ArrayList<>();
+                Hooks.Builder hb = Hooks.builder(config.numLayers());
+                for (int l = 0; l < config.numLayers(); l++)
+                    hb.add(HookPoint.residPost(l), (p, b, v, w) -> resid.add(v.clone()));
+                float[] logits = prefill(m, tokens, hb.build());
+                ReferenceLlama ref = new ReferenceLlama(config, weights);
+                double[][][] expected = ref.run(tokens);
+                for (int l = 0; l < config.numLayers(); l++)
+                    assertClose(expected[l], resid.get(l), 1e-4, arch + " layer " + l + " resid_post");
+                assertClose(expected[config.numLayers()], logits, 1e-4, arch + " logits");
+            }
+        }
+    }
+
+    @Test
+    void scalingANeuronEqualsScalingItsDownProjectionColumn() throws Exception {
+        ModelConfig config = ModelShapes.config("llama", "tiny", 97);
+        RandomWeights weights = new RandomWeights(config, 11);
+        int layer = 1, neuron = 37;
+        float alpha = 1.7f;
+        String down = TensorNames.HUGGING_FACE.down(layer);
+        try (Model plain = writeAndLoad("llama", "plain", weights::fill, config);
+             Model folded = writeAndLoad("llama", "folded", (name, rows, cols, start, out) -> {
+                 weights.fill(name, rows, cols, start, out);
+                 if (name.equals(down)) for (int r = 0; r < out.length / cols; r++) out[r * cols + neuron] *= alpha;
+             }, config)) {
+            int[] tokens = randomTokens(23, 97, 5);
+            Hooks hooks = Hooks.builder(config.numLayers()).add(HookPoint.mlpPost(layer), (p, b, v, w) -> {
+                for (int r = 0; r < b.rows(); r++) v[r * w + neuron] *= alpha;
+            }).build();
+            float[] hooked = prefill(plain, tokens, hooks);
+            float[] baked = prefill(folded, tokens, Hooks.NONE);
+            float[] untouched = prefill(plain, tokens, Hooks.NONE);
+            double maxDiff = 0, maxEffect = 0, scale = 0;
+            for (int i = 0; i < hooked.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(hooked[i] - baked[i]));
+                maxEffect = Math.max(maxEffect, Math.abs(untouched[i] - baked[i]));
+                scale = Math.max(scale, Math.abs(baked[i]));
+            }
+            maxDiff /= scale; // relative to the largest logit, so near-zero logits do not divide by ~0
+            assertTrue(maxEffect > 1e-4, "the intervention must change the logits, changed by " + maxEffect);
+            assertTrue(maxDiff <= 1e-5, "hook and folded weights differ by relative " + maxDiff);
+        }
+    }
+
+    @Test
+    void batchedSequencesAndIncrementalDecodingEqualSeparatePrefill() throws Exception {
+        ModelConfig config = ModelShapes.config("qwen2", "tiny", 97);
+        RandomWeights weights = new RandomWeights(config, 13);
+        try (Model m = writeAndLoad("qwen2", "q", weights::fill, config)) {
+            int[] a = randomTokens(11, 97, 1), b = randomTokens(7, 97, 2);
+            float[] fullA = prefill(m, a, Hooks.NONE), fullB = prefill(m, b, Hooks.NONE);
+            int v = config.vocabSize();
+            // both sequences in one batch: first 5 tokens of each, then the rest one token at a time
+            KvCache[] caches = {new KvCache(config, 4), new KvCache(config, 4)};
+            int[] tok = new int[10], seq = new int[10], pos = new int[10];
+            boolean[] prompt = new boolean[10];
+            for (int i = 0; i < 5; i++) {
+                tok[i] = a[i]; seq[i] = 0; pos[i] = i; prompt[i] = true;
+                tok[5 + i] = b[i]; seq[5 + i] = 1; pos[5 + i] = i; prompt[5 + i] = true;
+            }
+            float[] logits = m.transformer().forward(new Batch(tok, seq, pos, prompt, null), caches, Hooks.NONE);
+            for (int i = 0; i < 5; i++) {
+                assertClose(slice(fullA, i, v), slice(logits, i, v), 1e-5, "seq a row " + i);
+                assertClose(slice(fullB, i, v), slice(logits, 5 + i, v), 1e-5, "seq b row " + i);
+            }
+            for (int p = 5; p < 11; p++) {
+                boolean withB = p < 7;
+                int[] t = withB ? new int[] {a[p], b[p]} : new int[] {a[p]};
+                int[] s = withB ? new int[] {0, 1} : new int[] {0};
+                int[] ps = withB ? new int[] {p, p} : new int[] {p};
+                float[] step = m.transformer().forward(new Batch(t, s, ps, new boolean[t.length], null), caches, Hooks.NONE);
+                assertClose(slice(fullA, p, v), slice(step, 0, v), 1e-5, "decode a " + p);
+                if (withB) assertClose(slice(fullB, p, v), slice(step, 1, v), 1e-5, "decode b " + p);
+            }
+        }
+    }
+
+    static float[] slice(float[] all, int row, int width) {
+        float[] out = new float[width];
+        System.arraycopy(all, row * width, out, 0, width);
+        return out;
+    }
+
+    static void assertClose(double[][] expected, float[] actual, double tol, String what) {
+        int w = expected[0].length;
+        assertEquals(expected.length * w, actual.length, what + ": size");
+        double worst = 0;
+        for (int r = 0; r < expected.length; r++)
+            for (int i = 0; i < w; i++) worst = Math.max(worst, Math.abs(expected[r][i] - actual[r * w + i]) / Math.max(1.0, Math.abs(expected[r][i])));
+        assertTrue(worst <= tol, what + ": max difference " + worst + " > " + tol);
+    }
+
+    static void assertClose(float[] expected, float[] actual, double tol, String what) {
+        assertEquals(expected.length, actual.length, what + ": size");
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+        assertTrue(worst <= tol, what + ": max difference " + worst + " > " + tol);
+    }
+}
