@@ -89,25 +89,30 @@ public final class Q4_KTensor extends BlockQuantTensor {
 
     @Override
     float dotBlocksVector(long firstBlock, int blocks, float[] x, int xOffset) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long base = (firstBlock + b) * BYTES;
             float d = f16(base), dmin = f16(base + 2);
-            for (int sub = 0; sub < 8; sub++) {
-                int xo = xOffset + b * BLOCK + 32 * sub;
-                ByteVector packed = ByteVector.fromMemorySegment(B, segment, base + QS + 32L * (sub >> 1), ByteOrder.LITTLE_ENDIAN);
-                ByteVector q = ((sub & 1) == 0 ? packed : shiftRight(packed, 4)).and((byte) 0xF);
-                FloatVector x0 = FloatVector.fromArray(F, x, xo), x1 = FloatVector.fromArray(F, x, xo + 8);
-                FloatVector x2 = FloatVector.fromArray(F, x, xo + 16), x3 = FloatVector.fromArray(F, x, xo + 24);
-                FloatVector qx = ((FloatVector) q.castShape(F, 0)).mul(x0);
-                qx = ((FloatVector) q.castShape(F, 1)).fma(x1, qx);
-                qx = ((FloatVector) q.castShape(F, 2)).fma(x2, qx);
-                qx = ((FloatVector) q.castShape(F, 3)).fma(x3, qx);
-                FloatVector xs = x0.add(x1).add(x2.add(x3));
-                acc = qx.fma(FloatVector.broadcast(F, d * scale(base, sub)), acc);
-                acc = xs.fma(FloatVector.broadcast(F, -dmin * min(base, sub)), acc);
+            for (int chunk = 0; chunk < 4; chunk++) {
+                int xo = xOffset + b * BLOCK + 64 * chunk;
+                ByteVector packed = ByteVector.fromMemorySegment(B, segment, base + QS + 32L * chunk, ByteOrder.LITTLE_ENDIAN);
+                ByteVector low = packed.and((byte) 0xF);
+                ByteVector high = shiftRight(packed, 4).and((byte) 0xF);
+                // weights decoded in registers: q * (d * scale) - dmin * min
+                FloatVector scaleLow = FloatVector.broadcast(F, d * scale(base, 2 * chunk));
+                FloatVector minLow = FloatVector.broadcast(F, -dmin * min(base, 2 * chunk));
+                FloatVector scaleHigh = FloatVector.broadcast(F, d * scale(base, 2 * chunk + 1));
+                FloatVector minHigh = FloatVector.broadcast(F, -dmin * min(base, 2 * chunk + 1));
+                acc0 = ((FloatVector) low.castShape(F, 0)).fma(scaleLow, minLow).fma(FloatVector.fromArray(F, x, xo), acc0);
+                acc1 = ((FloatVector) high.castShape(F, 0)).fma(scaleHigh, minHigh).fma(FloatVector.fromArray(F, x, xo + 32), acc1);
+                acc0 = ((FloatVector) low.castShape(F, 1)).fma(scaleLow, minLow).fma(FloatVector.fromArray(F, x, xo + 8), acc0);
+                acc1 = ((FloatVector) high.castShape(F, 1)).fma(scaleHigh, minHigh).fma(FloatVector.fromArray(F, x, xo + 40), acc1);
+                acc0 = ((FloatVector) low.castShape(F, 2)).fma(scaleLow, minLow).fma(FloatVector.fromArray(F, x, xo + 16), acc0);
+                acc1 = ((FloatVector) high.castShape(F, 2)).fma(scaleHigh, minHigh).fma(FloatVector.fromArray(F, x, xo + 48), acc1);
+                acc0 = ((FloatVector) low.castShape(F, 3)).fma(scaleLow, minLow).fma(FloatVector.fromArray(F, x, xo + 24), acc0);
+                acc1 = ((FloatVector) high.castShape(F, 3)).fma(scaleHigh, minHigh).fma(FloatVector.fromArray(F, x, xo + 56), acc1);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 }

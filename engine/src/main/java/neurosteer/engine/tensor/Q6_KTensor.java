@@ -68,7 +68,7 @@ public final class Q6_KTensor extends BlockQuantTensor {
 
     @Override
     float dotBlocksVector(long firstBlock, int blocks, float[] x, int xOffset) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long base = (firstBlock + b) * BYTES;
             float d = f16(base + D);
@@ -78,26 +78,24 @@ public final class Q6_KTensor extends BlockQuantTensor {
                 ByteVector lowA = ByteVector.fromMemorySegment(B, segment, ql, ByteOrder.LITTLE_ENDIAN);
                 ByteVector lowB = ByteVector.fromMemorySegment(B, segment, ql + 32, ByteOrder.LITTLE_ENDIAN);
                 ByteVector high = ByteVector.fromMemorySegment(B, segment, qh, ByteOrder.LITTLE_ENDIAN);
-                ByteVector q1 = lowA.and((byte) 0xF).or(shiftLeft(high.and((byte) 3), 4));
-                ByteVector q2 = lowB.and((byte) 0xF).or(shiftLeft(high.and((byte) 0x0C), 2));
-                ByteVector q3 = shiftRight(lowA, 4).and((byte) 0xF).or(high.and((byte) 0x30));
-                ByteVector q4 = shiftRight(lowB, 4).and((byte) 0xF)
-                        .or(shiftRight(high, 2).and((byte) 0x30));
-                acc = quarter(q1.sub((byte) 32), x, xo, d * s8(sc), d * s8(sc + 1), acc);
-                acc = quarter(q2.sub((byte) 32), x, xo + 32, d * s8(sc + 2), d * s8(sc + 3), acc);
-                acc = quarter(q3.sub((byte) 32), x, xo + 64, d * s8(sc + 4), d * s8(sc + 5), acc);
-                acc = quarter(q4.sub((byte) 32), x, xo + 96, d * s8(sc + 6), d * s8(sc + 7), acc);
+                for (int quarter = 0; quarter < 4; quarter++) {
+                    ByteVector q = switch (quarter) {
+                        case 0 -> lowA.and((byte) 0xF).or(shiftLeft(high.and((byte) 3), 4));
+                        case 1 -> lowB.and((byte) 0xF).or(shiftLeft(high.and((byte) 0x0C), 2));
+                        case 2 -> shiftRight(lowA, 4).and((byte) 0xF).or(high.and((byte) 0x30));
+                        default -> shiftRight(lowB, 4).and((byte) 0xF).or(shiftRight(high, 2).and((byte) 0x30));
+                    };
+                    q = q.sub((byte) 32);
+                    int xq = xo + 32 * quarter;
+                    FloatVector s0 = FloatVector.broadcast(F, d * s8(sc + 2 * quarter));
+                    FloatVector s1 = FloatVector.broadcast(F, d * s8(sc + 2 * quarter + 1));
+                    acc0 = ((FloatVector) q.castShape(F, 0)).mul(s0).fma(FloatVector.fromArray(F, x, xq), acc0);
+                    acc1 = ((FloatVector) q.castShape(F, 1)).mul(s0).fma(FloatVector.fromArray(F, x, xq + 8), acc1);
+                    acc0 = ((FloatVector) q.castShape(F, 2)).mul(s1).fma(FloatVector.fromArray(F, x, xq + 16), acc0);
+                    acc1 = ((FloatVector) q.castShape(F, 3)).mul(s1).fma(FloatVector.fromArray(F, x, xq + 24), acc1);
+                }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** 32 elements: the first 16 scaled by {@code s0}, the next 16 by {@code s1}. */
-    private static FloatVector quarter(ByteVector q, float[] x, int xo, float s0, float s1, FloatVector acc) {
-        FloatVector a = ((FloatVector) q.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xo));
-        a = ((FloatVector) q.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xo + 8), a);
-        FloatVector c = ((FloatVector) q.castShape(F, 2)).mul(FloatVector.fromArray(F, x, xo + 16));
-        c = ((FloatVector) q.castShape(F, 3)).fma(FloatVector.fromArray(F, x, xo + 24), c);
-        return c.fma(FloatVector.broadcast(F, s1), a.fma(FloatVector.broadcast(F, s0), acc));
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 }

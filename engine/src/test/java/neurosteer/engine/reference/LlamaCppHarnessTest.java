@@ -100,6 +100,15 @@ class LlamaCppHarnessTest {
         }
     }
 
+    @Test
+    void failuresCarryLlamaCppsMessage() throws Exception {
+        Path broken = java.nio.file.Files.writeString(dir.resolve("broken.gguf"), "this is not a model");
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> LlamaCpp.probabilities(broken, new int[] {1}));
+        assertTrue(e.getMessage().contains("broken.gguf") && e.getMessage().contains("failed (exit"), e.getMessage());
+        assertTrue(e.getMessage().contains("Invalid GGUF magic"), "node's stderr is included: " + e.getMessage());
+    }
+
     static double maxAbsDiff(float[] a, float[] b) {
         assertEquals(a.length, b.length);
         double m = 0;

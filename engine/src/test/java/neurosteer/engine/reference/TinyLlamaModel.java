@@ -114,6 +114,21 @@ public final class TinyLlamaModel {
      * damage a wrong block layout does, as a control for tests that check layouts through llama.cpp.
      */
     public Path write(Path file, GgmlType matrixType, boolean storeDecoded, boolean scrambleDecoded) throws IOException {
+        writer(matrixType, storeDecoded, scrambleDecoded).write(file);
+        return file;
+    }
+
+    /** The F32 model without the given metadata keys and tensors: for tests of what a loader requires. */
+    public Path writeWithout(Path file, String... keysAndTensors) throws IOException {
+        GgufWriter w = writer(GgmlType.F32, false, false);
+        for (String k : keysAndTensors)
+            if (!w.removeMetadata(k) && !w.removeTensor(k)) throw new IllegalArgumentException("no key or tensor " + k);
+        w.write(file);
+        return file;
+    }
+
+    /** A writer holding the whole model, ready to be changed or written. */
+    public GgufWriter writer(GgmlType matrixType, boolean storeDecoded, boolean scrambleDecoded) {
         GgufWriter w = new GgufWriter()
                 .putString("general.architecture", "llama")
                 .putString("general.name", "tiny-random-llama")
@@ -155,8 +170,7 @@ public final class TinyLlamaModel {
             }
             w.addTensor(e.getKey(), values, shape, type);
         }
-        w.write(file);
-        return file;
+        return w;
     }
 
     private static float[] toFloats(List<Float> list) {

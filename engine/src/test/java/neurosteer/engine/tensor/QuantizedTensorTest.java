@@ -160,9 +160,6 @@ class QuantizedTensorTest {
     void f16VectorConversionIsExactForAllHalves() {
         short[] all = new short[65536];
         for (int i = 0; i < all.length; i++) all[i] = (short) i;
-        float[] ones = new float[all.length];
-        java.util.Arrays.fill(ones, 1f);
-        MemorySegment seg = MemorySegment.ofArray(all);
         for (int i = 0; i < all.length; i += 8) {
             var halves = jdk.incubator.vector.ShortVector.fromArray(jdk.incubator.vector.ShortVector.SPECIES_128, all, i);
             float[] got = F16Tensor.toFloats(halves).toArray();
@@ -172,6 +169,5 @@ class QuantizedTensorTest {
                 else assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[j]), "half 0x" + Integer.toHexString(i + j));
             }
         }
-        assertEquals(seg.byteSize(), 2L * all.length);
     }
 }

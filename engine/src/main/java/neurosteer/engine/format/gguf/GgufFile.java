@@ -82,7 +82,7 @@ public final class GgufFile implements AutoCloseable {
     /** Absolute file offset of the tensor data section. */
     public long dataStart() { return dataStart; }
 
-    /** All key/values in file order. */
+    /** All key/values in file order (array values are the parsed arrays themselves: do not modify). */
     public Map<String, Object> metadata() { return metadata; }
 
     /** The GGUF type of a key's value (for arrays: ARRAY), or null if absent. */
@@ -90,7 +90,21 @@ public final class GgufFile implements AutoCloseable {
 
     public boolean has(String key) { return metadata.containsKey(key); }
 
+    /** The raw value (see the class comment for the Java types); arrays are copies. */
     public Object get(String key) {
+        Object v = value(key);
+        return switch (v) {
+            case int[] a -> a.clone();
+            case long[] a -> a.clone();
+            case float[] a -> a.clone();
+            case double[] a -> a.clone();
+            case boolean[] a -> a.clone();
+            case Object[] a -> a.clone();
+            default -> v;
+        };
+    }
+
+    private Object value(String key) {
         Object v = metadata.get(key);
         if (v == null) throw new CheckpointException(path, key, "missing metadata key");
         return v;
@@ -113,7 +127,7 @@ public final class GgufFile implements AutoCloseable {
 
     /** Any integer type. */
     public long getLong(String key) {
-        Object v = get(key);
+        Object v = value(key);
         if (v instanceof Integer i) return i;
         if (v instanceof Long l) return l;
         throw wrong(key, "an integer", v);
@@ -123,7 +137,7 @@ public final class GgufFile implements AutoCloseable {
 
     /** FLOAT32 or FLOAT64. */
     public float getFloat(String key) {
-        Object v = get(key);
+        Object v = value(key);
         if (v instanceof Float f) return f;
         if (v instanceof Double d) return d.floatValue();
         throw wrong(key, "a float", v);
@@ -143,7 +157,7 @@ public final class GgufFile implements AutoCloseable {
 
     /** An array of any integer type whose values fit in an int. */
     public int[] getIntArray(String key) {
-        Object v = get(key);
+        Object v = value(key);
         if (v instanceof int[] a) return a.clone();
         if (v instanceof long[] a) {
             int[] out = new int[a.length];
@@ -158,7 +172,7 @@ public final class GgufFile implements AutoCloseable {
 
     /** An array of FLOAT32 or FLOAT64. */
     public float[] getFloatArray(String key) {
-        Object v = get(key);
+        Object v = value(key);
         if (v instanceof float[] a) return a.clone();
         if (v instanceof double[] a) {
             float[] out = new float[a.length];
@@ -169,7 +183,7 @@ public final class GgufFile implements AutoCloseable {
     }
 
     private Object typed(String key, Class<?> type, String expected) {
-        Object v = get(key);
+        Object v = value(key);
         if (!type.isInstance(v)) throw wrong(key, expected, v);
         return v;
     }

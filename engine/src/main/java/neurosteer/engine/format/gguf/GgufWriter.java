@@ -106,6 +106,16 @@ public final class GgufWriter {
         return put(key, GgufValueType.ARRAY, GgufValueType.BOOL, values.clone());
     }
 
+    /** Drops a key set earlier (to write variants of a file, e.g. in tests); returns whether it was there. */
+    public boolean removeMetadata(String key) {
+        return metadata.remove(key) != null;
+    }
+
+    /** Drops a tensor added earlier; returns whether it was there. */
+    public boolean removeTensor(String name) {
+        return tensors.removeIf(t -> t.name.equals(name));
+    }
+
     /** Sets {@code general.alignment} (a power of two) for the data section. */
     public GgufWriter alignment(int alignment) {
         if (alignment <= 0 || Integer.bitCount(alignment) != 1)
