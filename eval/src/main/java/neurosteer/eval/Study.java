@@ -91,10 +91,10 @@ public final class Study {
                 JsonNode old = Jsonl.JSON.readTree(run.studyJson().toFile());
                 JsonNode now = Jsonl.JSON.valueToTree(all);
                 for (String key : List.of("model_fingerprint", "train_hash", "test_hash", "train_limit", "test_limit", "seed"))
-                    if (!old.path(key).equals(now.path(key)))
+                    if (!old.path(key).asText().equals(now.path(key).asText()))
                         throw new IllegalArgumentException(run.studyJson() + ": this run folder was made with a different " + key + " ("
                                 + old.path(key) + " vs " + now.path(key) + "); use another --run folder");
-                if (!old.path("settings").path("sampling").equals(now.path("settings").path("sampling")))
+                if (!old.path("settings").path("sampling").toString().equals(now.path("settings").path("sampling").toString()))
                     throw new IllegalArgumentException(run.studyJson() + ": this run folder was sampled with other settings ("
                             + old.path("settings").path("sampling") + "); use another --run folder");
             }
