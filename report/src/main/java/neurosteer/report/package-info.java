@@ -1,0 +1,2 @@
+/** Experiments (sweeps, analyses), charts and the HTML report. */
+package neurosteer.report;
