@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import neurosteer.data.Problem;
 import neurosteer.method.contrast.ContrastStep;
 import neurosteer.method.run.Jsonl;
@@ -207,4 +209,46 @@ class ReviewServerTest {
         assertTrue(e.getMessage().contains("--port"), e.getMessage());
     }
 
+
+    @Test
+    void pageScriptIsValidJavaScript() throws Exception {
+        server = ReviewServer.start(run, problems(), 0);
+        String html = get("/").body();
+        int start = html.indexOf("<script>"), end = html.indexOf("</script>", start);
+        assertTrue(start > 0 && end > start, "the page carries its script inline");
+        assertFalse(html.contains("<script src") || html.contains("<link"), "nothing fetched from elsewhere");
+        Path js = dir.resolve("page.js");
+        Files.writeString(js, html.substring(start + "<script>".length(), end));
+        Process node;
+        try {
+            node = new ProcessBuilder("node", "--check", js.toString()).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            assumeTrue(false, "node is not on PATH");
+            return;
+        }
+        assertTrue(node.waitFor(30, TimeUnit.SECONDS), "node --check finishes");
+        String said = new String(node.getInputStream().readAllBytes());
+        assertEquals(0, node.exitValue(), "node --check: " + said);
+    }
+
+    /** Runs the page's script in a real browser when Debian's chromium is installed (nothing is installed for this test). */
+    @Test
+    void chromiumRendersThePageAndRunsItsScript() throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        assumeTrue(Files.isExecutable(chromium), "/usr/bin/chromium is not installed");
+        server = ReviewServer.start(run, problems(), 0);
+        assertEquals(200, post("{\"problem_id\":\"geometry/7\",\"sample\":0,\"flawed\":true}").statusCode());
+        Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
+        Path shot = dir.resolve("review.png");
+        Process dump = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + profile,
+                "--virtual-time-budget=3000", "--dump-dom", server.uri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String dom = new String(dump.getInputStream().readAllBytes());
+        assertTrue(dump.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(dom.contains("3 chains · 1 reviewed · 1 flawed"), "the script filled in the counts: " + dom.substring(0, Math.min(400, dom.length())));
+        assertFalse(dom.contains("<script>alert(1)"), "a completion's markup stays text");
+        Process screenshot = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + profile,
+                "--window-size=1200,900", "--screenshot=" + shot, server.uri().toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(screenshot.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(Files.isRegularFile(shot) && Files.size(shot) > 1000, "chromium wrote a screenshot of the page");
+    }
 }
