@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", description = "Time prefill (one batch) and greedy decode; prints one JSON line with tokens/s and peak resident memory.")
+@Command(mixinStandardHelpOptions = true, name = "bench", description = "Time prefill (one batch) and greedy decode; prints one JSON line with tokens/s and peak resident memory.")
 final class BenchCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -7,7 +7,7 @@ import neurosteer.method.run.Fingerprint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "collect", description = "Teacher-forced pass over RUN/contrast.jsonl: streaming neuron statistics to RUN/stats.safetensors (or a shard file with --shard i/n).")
+@Command(mixinStandardHelpOptions = true, name = "collect", description = "Teacher-forced pass over RUN/contrast.jsonl: streaming neuron statistics to RUN/stats.safetensors (or a shard file with --shard i/n).")
 final class CollectCommand implements Runnable {
     @Mixin StepOptions.ModelAndRun common;
     @Mixin StepOptions.Collect collect;

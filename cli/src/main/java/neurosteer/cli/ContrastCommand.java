@@ -9,7 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "contrast", description = "The contrastive set from RUN/samples.jsonl: RUN/contrast.jsonl and counts per subject.")
+@Command(mixinStandardHelpOptions = true, name = "contrast", description = "The contrastive set from RUN/samples.jsonl: RUN/contrast.jsonl and counts per subject.")
 final class ContrastCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

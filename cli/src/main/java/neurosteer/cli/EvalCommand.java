@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "eval", description = "Greedy evaluation on the test problems, optionally steered; RUN/eval/NAME.jsonl and NAME.summary.json.")
+@Command(mixinStandardHelpOptions = true, name = "eval", description = "Greedy evaluation on the test problems, optionally steered; RUN/eval/NAME.jsonl and NAME.summary.json.")
 final class EvalCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "export", description = "Write a steered checkpoint with the scaling folded into down_proj (serve it with any engine).")
+@Command(mixinStandardHelpOptions = true, name = "export", description = "Write a steered checkpoint with the scaling folded into down_proj (serve it with any engine).")
 final class ExportCommand implements Runnable {
     @Option(names = "--model", description = "Source model (default: the bundled toy model)")
     String model;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "generate", description = "Generate a completion, streaming it to standard output.")
+@Command(mixinStandardHelpOptions = true, name = "generate", description = "Generate a completion, streaming it to standard output.")
 final class GenerateCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

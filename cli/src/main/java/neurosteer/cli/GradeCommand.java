@@ -7,7 +7,7 @@ import neurosteer.grade.Grader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "grade", description = "Grade {\"gold\", \"pred\"} lines (pred may be a whole completion); writes each line back with \"equal\".")
+@Command(mixinStandardHelpOptions = true, name = "grade", description = "Grade {\"gold\", \"pred\"} lines (pred may be a whole completion); writes each line back with \"equal\".")
 final class GradeCommand implements Runnable {
     @Option(names = "--in", required = true)
     Path in;

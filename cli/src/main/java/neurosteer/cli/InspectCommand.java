@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "inspect", description = "Architecture, shapes, dtypes, tokenizer, chat template and memory of a model.")
+@Command(mixinStandardHelpOptions = true, name = "inspect", description = "Architecture, shapes, dtypes, tokenizer, chat template and memory of a model.")
 final class InspectCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

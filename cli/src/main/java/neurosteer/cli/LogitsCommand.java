@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "logits", description = "The next-token distribution after every position, as JSON.")
+@Command(mixinStandardHelpOptions = true, name = "logits", description = "The next-token distribution after every position, as JSON.")
 final class LogitsCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "merge", description = "Sum shard statistics (from collect --shard i/n) into RUN/stats.safetensors.")
+@Command(mixinStandardHelpOptions = true, name = "merge", description = "Sum shard statistics (from collect --shard i/n) into RUN/stats.safetensors.")
 final class MergeCommand implements Runnable {
     @Option(names = "--run", defaultValue = "runs/default")
     Path run;

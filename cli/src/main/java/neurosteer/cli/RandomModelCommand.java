@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "random-model", description = "Write a random-weight checkpoint in the exact Hugging Face or GGUF layout.")
+@Command(mixinStandardHelpOptions = true, name = "random-model", description = "Write a random-weight checkpoint in the exact Hugging Face or GGUF layout.")
 final class RandomModelCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

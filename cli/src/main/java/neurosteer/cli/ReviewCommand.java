@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "review", description = {"Serve a local page (127.0.0.1) listing RUN's right-answer chains beside the problem and gold solution.",
+@Command(mixinStandardHelpOptions = true, name = "review", description = {"Serve a local page (127.0.0.1) listing RUN's right-answer chains beside the problem and gold solution.",
         "Chains marked flawed are saved to RUN/review.jsonl as they are marked and leave the high-quality set of the next contrast step.",
         "Runs until Ctrl-C."})
 final class ReviewCommand implements Runnable {

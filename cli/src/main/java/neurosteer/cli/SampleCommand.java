@@ -7,7 +7,7 @@ import neurosteer.method.sample.SampleStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "sample", description = "k sampled completions per train problem, each graded, appended to RUN/samples.jsonl (resumable).")
+@Command(mixinStandardHelpOptions = true, name = "sample", description = "k sampled completions per train problem, each graded, appended to RUN/samples.jsonl (resumable).")
 final class SampleCommand implements Runnable {
     @Mixin StepOptions.ModelAndRun common;
     @Mixin StepOptions.Data data;

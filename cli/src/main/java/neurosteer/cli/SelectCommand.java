@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "select", description = "Select neurons from RUN/stats.safetensors: ours or a baseline; writes RUN/neurons/NAME.json.")
+@Command(mixinStandardHelpOptions = true, name = "select", description = "Select neurons from RUN/stats.safetensors: ours or a baseline; writes RUN/neurons/NAME.json.")
 final class SelectCommand implements Runnable {
     @Mixin StepOptions.ModelAndRun common;
     @Mixin StepOptions.Select select;

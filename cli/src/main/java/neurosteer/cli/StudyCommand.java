@@ -9,7 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "study", description = {"The whole study: sample, contrast, collect, select (ours and every baseline), evaluate, Table 1.",
+@Command(mixinStandardHelpOptions = true, name = "study", description = {"The whole study: sample, contrast, collect, select (ours and every baseline), evaluate, Table 1.",
         "With no arguments it runs on the bundled toy model and data."})
 final class StudyCommand implements Runnable {
     @Spec

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "tokenize", description = "Token ids of TEXT as JSON, as Hugging Face's encode gives them (special tokens added as the tokenizer's post-processor says).")
+@Command(mixinStandardHelpOptions = true, name = "tokenize", description = "Token ids of TEXT as JSON, as Hugging Face's encode gives them (special tokens added as the tokenizer's post-processor says).")
 final class TokenizeCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -8,7 +8,7 @@ import neurosteer.toy.train.ToyTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "toy", description = "The bundled toy model: its synthetic data and its Java trainer.",
+@Command(mixinStandardHelpOptions = true, name = "toy", description = "The bundled toy model: its synthetic data and its Java trainer.",
         subcommands = {ToyCommand.Data.class, ToyCommand.Train.class})
 final class ToyCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -19,7 +19,7 @@ final class ToyCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    @Command(name = "data", description = "Generate the seeded MATH-style toy problems (7 subjects x 5 levels): OUT/train.jsonl and OUT/test.jsonl.")
+    @Command(mixinStandardHelpOptions = true, name = "data", description = "Generate the seeded MATH-style toy problems (7 subjects x 5 levels): OUT/train.jsonl and OUT/test.jsonl.")
     static final class Data implements Runnable {
         @Option(names = "--out", defaultValue = "runs/toy-data")
         Path out;
@@ -43,7 +43,7 @@ final class ToyCommand implements Runnable {
         }
     }
 
-    @Command(name = "train", description = {"Train the toy model in Java from DATA (train.jsonl, test.jsonl) into OUT: checkpoints to resume from,",
+    @Command(mixinStandardHelpOptions = true, name = "train", description = {"Train the toy model in Java from DATA (train.jsonl, test.jsonl) into OUT: checkpoints to resume from,",
             "loss.csv and loss.png, and OUT/model, a Hugging Face folder. Interrupt and rerun to continue."})
     static final class Train implements Runnable {
         @Option(names = "--data", defaultValue = "runs/toy-data")
