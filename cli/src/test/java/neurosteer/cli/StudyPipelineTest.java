@@ -117,6 +117,21 @@ class StudyPipelineTest {
             }
             assertEquals(m.tokenizer().vocabSize(), e.tokenizer().vocabSize());
             assertEquals(m.tokenizer().vocabSize(), g.tokenizer().vocabSize());
+            if (neurosteer.engine.reference.LlamaCpp.available()) {
+                // llama.cpp loads the exported GGUF and agrees with our hooked model
+                float[][] ref = neurosteer.engine.reference.LlamaCpp.probabilities(gguf, tokens);
+                int v = m.config().vocabSize();
+                double worst = 0;
+                for (int t = 0; t < tokens.length; t++) {
+                    double max = Double.NEGATIVE_INFINITY, sum = 0;
+                    for (int i = 0; i < v; i++) max = Math.max(max, hooked[t * v + i]);
+                    for (int i = 0; i < v; i++) sum += Math.exp(hooked[t * v + i] - max);
+                    for (int i = 0; i < v; i++) worst = Math.max(worst, Math.abs(Math.exp(hooked[t * v + i] - max) / sum - ref[t][i]));
+                }
+                assertTrue(worst <= 1e-4, "llama.cpp on the exported GGUF vs our hooked model: max |dp| = " + worst);
+            } else if (System.getenv("CI") != null) {
+                throw new AssertionError("llama.cpp reference not installed");
+            }
         }
     }
 

@@ -69,6 +69,7 @@ public final class CollectStep {
             stats = new StatsSet(model.config().numLayers(), model.config().intermediateSize());
         }
         stats.metadata().putAll(provenance);
+        stats.metadata().put("neurosteer.contrast_sha256", neurosteer.data.Datasets.hash(run.contrast()));
         stats.metadata().put("neurosteer.include_prompt", Boolean.toString(s.includePrompt()));
         stats.metadata().put("neurosteer.halves_seed", Long.toString(s.halvesSeed()));
         stats.metadata().put("neurosteer.shard", s.shardIndex() + "/" + s.shardCount());
