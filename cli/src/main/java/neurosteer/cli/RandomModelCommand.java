@@ -85,12 +85,7 @@ final class RandomModelCommand implements Runnable {
         {
             switch (format) {
                 case "hf" -> {
-                    SafetensorsWriter.DType dt = switch (dtype.toLowerCase()) {
-                        case "f32" -> SafetensorsWriter.DType.F32;
-                        case "f16" -> SafetensorsWriter.DType.F16;
-                        case "bf16" -> SafetensorsWriter.DType.BF16;
-                        default -> throw new IllegalArgumentException("--dtype " + dtype + " is not available for hf (f32, f16, bf16 are)");
-                    };
+                    SafetensorsWriter.DType dt = SafetensorsWriter.DType.parseWeight(dtype);
                     HfCheckpointWriter.write(out, config, weights::fill, dt, Map.of("neurosteer.random_seed", Long.toString(seed),
                             "neurosteer.shape", shape));
                     try (var files = java.nio.file.Files.list(tokDir)) {
@@ -98,16 +93,7 @@ final class RandomModelCommand implements Runnable {
                     }
                 }
                 case "gguf" -> {
-                    GgmlType type = switch (dtype.toLowerCase()) {
-                        case "f32" -> GgmlType.F32;
-                        case "f16" -> GgmlType.F16;
-                        case "bf16" -> GgmlType.BF16;
-                        case "q8_0" -> GgmlType.Q8_0;
-                        case "q4_0" -> GgmlType.Q4_0;
-                        case "q4_k" -> GgmlType.Q4_K;
-                        case "q6_k" -> GgmlType.Q6_K;
-                        default -> throw new IllegalArgumentException("--dtype " + dtype + " is not available for gguf (f32, f16, bf16, q8_0, q4_0, q4_k, q6_k are)");
-                    };
+                    GgmlType type = GgmlType.parseWritable(dtype);
                     Path chat = tokDir.resolve("tokenizer_config.json");
                     ChatTemplate template = java.nio.file.Files.isRegularFile(chat) && java.nio.file.Files.readString(chat).contains("chat_template")
                             ? ChatTemplate.fromTokenizerConfig(chat) : null;

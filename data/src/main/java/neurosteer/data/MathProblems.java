@@ -116,7 +116,7 @@ public final class MathProblems {
         String answer = Records.text(node, "answer");
         if (answer == null) {
             if (solution == null) throw new BadRecord("no gold answer: neither 'answer' nor 'solution'");
-            answer = BoxedAnswer.last(solution);
+            answer = neurosteer.grade.AnswerExtractor.lastBoxed(solution);
             if (answer == null || answer.isBlank()) {
                 throw new BadRecord("no gold answer: no 'answer' and no \\boxed{...} in 'solution'");
             }

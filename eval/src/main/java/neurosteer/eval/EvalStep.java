@@ -52,9 +52,7 @@ public final class EvalStep {
                 for (int i = 0; i < batch.size(); i++) {
                     Problem p = batch.get(i);
                     Generator.Completion c = cs.get(i);
-                    int[] t = c.tokens();
-                    if (c.finish() == Generator.Finish.STOP_TOKEN && t.length > 0) t = java.util.Arrays.copyOf(t, t.length - 1);
-                    String text = model.tokenizer().decode(t, true);
+                    String text = model.tokenizer().decode(c.withoutStopToken(), true);
                     AnswerCheck.Verdict v = AnswerCheck.check(p, text);
                     Map<String, Object> r = new LinkedHashMap<>();
                     r.put("id", p.id());

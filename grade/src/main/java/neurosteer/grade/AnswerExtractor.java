@@ -44,6 +44,7 @@ public final class AnswerExtractor {
 
     /** Content of the last complete \boxed{...}, \boxed x or \fbox{...}; nested boxes are unwrapped. */
     public static String lastBoxed(String text) {
+        if (text == null) return null;
         int from = text.length();
         while (from > 0) {
             int boxed = text.lastIndexOf("\\boxed", from - 1);

@@ -22,7 +22,12 @@ public final class Generator {
 
     public enum Finish { STOP_TOKEN, STOP_STRING, LENGTH, CONTEXT }
 
-    public record Completion(int[] tokens, Finish finish) {}
+    public record Completion(int[] tokens, Finish finish) {
+        /** The tokens without the stop token that ended them, if one did. */
+        public int[] withoutStopToken() {
+            return finish == Finish.STOP_TOKEN && tokens.length > 0 ? java.util.Arrays.copyOf(tokens, tokens.length - 1) : tokens;
+        }
+    }
 
     private static final int MAX_PREFILL_ROWS = 2048;
 

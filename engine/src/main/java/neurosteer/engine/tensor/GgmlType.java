@@ -39,6 +39,20 @@ public enum GgmlType {
         return null;
     }
 
+    /** The weight types neurosteer writes, by their usual lower-case names (f32, f16, bf16, q8_0, q4_0, q4_k, q6_k). */
+    public static GgmlType parseWritable(String name) {
+        return switch (name.toLowerCase()) {
+            case "f32" -> F32;
+            case "f16" -> F16;
+            case "bf16" -> BF16;
+            case "q8_0" -> Q8_0;
+            case "q4_0" -> Q4_0;
+            case "q4_k" -> Q4_K;
+            case "q6_k" -> Q6_K;
+            default -> throw new IllegalArgumentException("--dtype " + name + " is not available for gguf (f32, f16, bf16, q8_0, q4_0, q4_k, q6_k are)");
+        };
+    }
+
     public long byteSize(long elements) {
         if (elements % blockSize != 0)
             throw new IllegalArgumentException(name() + " needs a multiple of " + blockSize + " elements, got " + elements);

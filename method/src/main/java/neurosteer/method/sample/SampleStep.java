@@ -84,7 +84,7 @@ public final class SampleStep {
     }
 
     static Map<String, Object> record(Model model, Problem p, int sample, int promptTokens, Generator.Completion c, long seed) {
-        String text = model.tokenizer().decode(stripStop(c), true);
+        String text = model.tokenizer().decode(c.withoutStopToken(), true);
         AnswerCheck.Verdict v = AnswerCheck.check(p, text);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("problem_id", p.id());
@@ -102,9 +102,4 @@ public final class SampleStep {
         return r;
     }
 
-    /** The completion without its final stop token (kept in completion_tokens, left out of the text). */
-    static int[] stripStop(Generator.Completion c) {
-        int[] t = c.tokens();
-        return c.finish() == Generator.Finish.STOP_TOKEN && t.length > 0 ? java.util.Arrays.copyOf(t, t.length - 1) : t;
-    }
 }

@@ -44,12 +44,7 @@ public final class ExportStep {
                     throw new IllegalArgumentException(model.location() + ": a GGUF model carries no tokenizer.json; export it with --format gguf");
                 if (source.ropeFreqFactors() != null)
                     throw new IllegalArgumentException("this model's rope_freqs cannot be written as a Hugging Face config; export with --format gguf");
-                SafetensorsWriter.DType dt = switch (dtype == null ? "bf16" : dtype.toLowerCase()) {
-                    case "f32" -> SafetensorsWriter.DType.F32;
-                    case "f16" -> SafetensorsWriter.DType.F16;
-                    case "bf16" -> SafetensorsWriter.DType.BF16;
-                    default -> throw new IllegalArgumentException("--dtype " + dtype + " is not available for hf (f32, f16, bf16)");
-                };
+                SafetensorsWriter.DType dt = SafetensorsWriter.DType.parseWeight(dtype == null ? "bf16" : dtype);
                 HfCheckpointWriter.write(out, hfConfig, folded, dt, meta);
                 for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", "generation_config.json")) {
                     Path src = model.location().resolve(f);
@@ -57,16 +52,7 @@ public final class ExportStep {
                 }
             }
             case "gguf" -> {
-                GgmlType type = switch (dtype == null ? "f16" : dtype.toLowerCase()) {
-                    case "f32" -> GgmlType.F32;
-                    case "f16" -> GgmlType.F16;
-                    case "bf16" -> GgmlType.BF16;
-                    case "q8_0" -> GgmlType.Q8_0;
-                    case "q4_0" -> GgmlType.Q4_0;
-                    case "q4_k" -> GgmlType.Q4_K;
-                    case "q6_k" -> GgmlType.Q6_K;
-                    default -> throw new IllegalArgumentException("--dtype " + dtype + " is not available for gguf (f32, f16, bf16, q8_0, q4_0, q4_k, q6_k)");
-                };
+                GgmlType type = GgmlType.parseWritable(dtype == null ? "f16" : dtype);
                 if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
                 meta.put("general.name", "steered-" + model.location().getFileName());
                 if (model.format() == Model.Format.GGUF) {

@@ -30,6 +30,16 @@ public final class SafetensorsWriter {
             this.id = id;
             this.bytes = bytes;
         }
+
+        /** A weight dtype by its lower-case name: f32, f16 or bf16. */
+        public static DType parseWeight(String name) {
+            return switch (name.toLowerCase()) {
+                case "f32" -> F32;
+                case "f16" -> F16;
+                case "bf16" -> BF16;
+                default -> throw new IllegalArgumentException("--dtype " + name + " is not available for hf (f32, f16, bf16 are)");
+            };
+        }
     }
 
     /** Produces a tensor's bytes when the file is written, so large models stream to disk. */
