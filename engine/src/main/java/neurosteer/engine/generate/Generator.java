@@ -45,6 +45,9 @@ public final class Generator {
     }
 
     /**
+     * Identical prompts are prefilled once (their hooks see the first such sequence's index during
+     * the prompt) and the others continue from a copy of its cache.
+     *
      * As {@link #generate(List, SamplingConfig, Hooks, TokenListener)}, with each sequence's random
      * stream given by {@code streamSeeds[i]} (null: derived from the config's seed and the index).
      */
@@ -66,7 +69,27 @@ public final class Generator {
             samplers[i] = streamSeeds == null ? new Sampler(config, i) : new Sampler(config, streamSeeds[i]);
             out.add(new ArrayList<>());
         }
-        prefill(prompts, caches, hooks, (seq, logits, offset) -> next[seq] = samplers[seq].sample(logits, offset, vocab));
+        // identical prompts (k samples of one problem) are run once; the others start from a copy of its cache
+        java.util.Map<PromptKey, Integer> firstOf = new java.util.HashMap<>();
+        int[] source = new int[n];
+        List<int[]> unique = new ArrayList<>();
+        List<Integer> uniqueSeq = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Integer first = firstOf.putIfAbsent(new PromptKey(prompts.get(i)), i);
+            source[i] = first == null ? i : first;
+            if (first == null) {
+                unique.add(prompts.get(i));
+                uniqueSeq.add(i);
+            }
+        }
+        KvCache[] uniqueCaches = new KvCache[unique.size()];
+        for (int u = 0; u < unique.size(); u++) uniqueCaches[u] = caches[uniqueSeq.get(u)];
+        float[][] lastLogits = new float[n][];
+        prefill(unique, uniqueCaches, hooks, (u, logits, offset) -> lastLogits[uniqueSeq.get(u)] = java.util.Arrays.copyOfRange(logits, offset, offset + vocab));
+        for (int i = 0; i < n; i++) {
+            if (source[i] != i) caches[i] = caches[source[i]].copy(prompts.get(i).length + Math.min(config.maxNewTokens(), context - prompts.get(i).length));
+            next[i] = samplers[i].sample(lastLogits[source[i]], 0, vocab);
+        }
 
         int[] active = new int[n];
         for (int step = 0; ; step++) {
@@ -97,6 +120,14 @@ public final class Generator {
         List<Completion> result = new ArrayList<>();
         for (int i = 0; i < n; i++) result.add(new Completion(out.get(i).stream().mapToInt(Integer::intValue).toArray(), finish[i]));
         return result;
+    }
+
+    private record PromptKey(int[] tokens) {
+        @Override
+        public boolean equals(Object o) { return o instanceof PromptKey k && java.util.Arrays.equals(tokens, k.tokens); }
+
+        @Override
+        public int hashCode() { return java.util.Arrays.hashCode(tokens); }
     }
 
     @FunctionalInterface

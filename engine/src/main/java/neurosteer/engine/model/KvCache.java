@@ -32,6 +32,24 @@ public final class KvCache {
 
     void advanceTo(int positions) { length = Math.max(length, positions); }
 
+    /** A copy holding the same positions, with room for {@code capacity} positions. */
+    public KvCache copy(int capacity) {
+        KvCache c = new KvCache(keys.length, kvDim, Math.max(capacity, length));
+        for (int l = 0; l < keys.length; l++) {
+            System.arraycopy(keys[l], 0, c.keys[l], 0, length * kvDim);
+            System.arraycopy(values[l], 0, c.values[l], 0, length * kvDim);
+        }
+        c.length = length;
+        return c;
+    }
+
+    private KvCache(int layers, int kvDim, int capacity) {
+        this.kvDim = kvDim;
+        this.capacity = Math.max(16, capacity);
+        this.keys = new float[layers][this.capacity * kvDim];
+        this.values = new float[layers][this.capacity * kvDim];
+    }
+
     /** Forgets positions from {@code newLength} on, so a sequence can be rewound. */
     public void truncate(int newLength) {
         if (newLength < 0 || newLength > length) throw new IllegalArgumentException("cannot truncate to " + newLength + " of " + length);
