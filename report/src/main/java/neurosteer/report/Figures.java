@@ -292,7 +292,7 @@ public final class Figures {
         scale.add(-1, new Color(0xeeeeee));
         for (int step = 0; step < 20; step++) {
             float t = step / 19f;
-            scale.add(step * 5.0, new Color(1f - 0.8f * t, 1f - 0.45f * t, 1f - 0.1f * t));
+            scale.add(step * 5.0, new Color(0.93f - 0.75f * t, 0.95f - 0.45f * t, 1f - 0.15f * t));
         }
         r.setPaintScale(scale);
         XYPlot plot = new XYPlot(data, x, y, r);
