@@ -6,5 +6,6 @@ cd "$here"
 source .ci/java-env.sh
 command -v mvn >/dev/null || { apt-get update -qq && apt-get install -y -qq maven; }
 command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+[ -x /usr/bin/chromium ] || { apt-get update -qq && apt-get install -y -qq chromium; }   # the report test opens the page in a headless browser
 reference/install.sh
 mvn -B -ntp verify "$@"
