@@ -1,9 +1,13 @@
 package neurosteer.engine.model;
 
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import neurosteer.engine.hooks.Hook;
 import neurosteer.engine.hooks.HookPoint;
 import neurosteer.engine.hooks.Hooks;
+import neurosteer.engine.tensor.Kernels;
 import neurosteer.engine.tensor.Tensor;
 import neurosteer.engine.util.Parallel;
 
@@ -13,6 +17,7 @@ import neurosteer.engine.util.Parallel;
  * continuing its own {@link KvCache}. Not thread-safe: one forward pass at a time per instance.
  */
 public final class Transformer {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private final ModelConfig config;
     private final ModelWeights weights;
     private final double[] inverseFrequencies;
@@ -221,9 +226,7 @@ public final class Transformer {
                 float max = Float.NEGATIVE_INFINITY;
                 for (int t = 0; t < len; t++) {
                     int kOff = (from + t) * kvDim + kvOff;
-                    float dot = 0;
-                    for (int i = 0; i < hd; i++) dot += q[qOff + i] * keys[kOff + i];
-                    dot *= attentionScale;
+                    float dot = dot(q, qOff, keys, kOff, hd) * attentionScale;
                     scores[t] = dot;
                     if (dot > max) max = dot;
                 }
@@ -239,7 +242,7 @@ public final class Transformer {
                 for (int t = 0; t < len; t++) {
                     float wgt = scores[t] * inv;
                     int vOff = (from + t) * kvDim + kvOff;
-                    for (int i = 0; i < hd; i++) out[oOff + i] += wgt * values[vOff + i];
+                    addScaled(wgt, values, vOff, out, oOff, hd);
                 }
             }
         });
@@ -252,8 +255,40 @@ public final class Transformer {
             double ss = 0;
             for (int i = 0; i < dim; i++) ss += (double) x[off + i] * x[off + i];
             float scale = (float) (1.0 / Math.sqrt(ss / dim + eps));
-            for (int i = 0; i < dim; i++) out[off + i] = weight[i] * (x[off + i] * scale);
+            int i = 0;
+            if (Kernels.VECTORIZE) {
+                for (int upper = F.loopBound(dim); i < upper; i += F.length()) {
+                    FloatVector v = FloatVector.fromArray(F, x, off + i).mul(scale);
+                    FloatVector.fromArray(F, weight, i).mul(v).intoArray(out, off + i);
+                }
+            }
+            for (; i < dim; i++) out[off + i] = weight[i] * (x[off + i] * scale);
         }
+    }
+
+    /** {@code sum a[ao + i] * b[bo + i]} over {@code i < n}. */
+    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        float sum = 0;
+        if (Kernels.VECTORIZE && n >= F.length()) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int upper = F.loopBound(n); i < upper; i += F.length())
+                acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) sum += a[ao + i] * b[bo + i];
+        return sum;
+    }
+
+    /** {@code dst[do + i] += w * src[so + i]} over {@code i < n}. */
+    static void addScaled(float w, float[] src, int so, float[] dst, int dstOff, int n) {
+        int i = 0;
+        if (Kernels.VECTORIZE) {
+            FloatVector wv = FloatVector.broadcast(F, w);
+            for (int upper = F.loopBound(n); i < upper; i += F.length())
+                FloatVector.fromArray(F, src, so + i).fma(wv, FloatVector.fromArray(F, dst, dstOff + i)).intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) dst[dstOff + i] += w * src[so + i];
     }
 
     private static void addBias(float[] x, float[] bias, int rows) {
@@ -262,7 +297,12 @@ public final class Transformer {
     }
 
     private static void add(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) x[i] += y[i];
+        int i = 0;
+        if (Kernels.VECTORIZE) {
+            for (int upper = F.loopBound(n); i < upper; i += F.length())
+                FloatVector.fromArray(F, x, i).add(FloatVector.fromArray(F, y, i)).intoArray(x, i);
+        }
+        for (; i < n; i++) x[i] += y[i];
     }
 
     private static void swiglu(float[] gate, float[] up, int n) {

@@ -52,4 +52,18 @@ public final class BF16Tensor extends Tensor {
         for (; i < n; i++) sum += get(offset + i) * x[xOffset + i];
         return sum;
     }
+
+    @Override
+    public void dequantize(long offset, float[] out, int outOffset, int n) {
+        int i = 0;
+        if (Kernels.VECTORIZE) {
+            long base = offset * 2;
+            for (int upper = F.loopBound(n); i < upper; i += 8) {
+                ShortVector h = ShortVector.fromMemorySegment(H, segment, base + 2L * i, ByteOrder.LITTLE_ENDIAN);
+                ((IntVector) h.convertShape(VectorOperators.S2I, IntVector.SPECIES_256, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(out, outOffset + i);
+            }
+        }
+        for (; i < n; i++) out[outOffset + i] = get(offset + i);
+    }
 }

@@ -53,6 +53,17 @@ public final class F16Tensor extends Tensor {
         return sum;
     }
 
+    @Override
+    public void dequantize(long offset, float[] out, int outOffset, int n) {
+        int i = 0;
+        if (Kernels.VECTORIZE) {
+            long base = offset * 2;
+            for (int upper = F.loopBound(n); i < upper; i += 8)
+                toFloats(ShortVector.fromMemorySegment(H, segment, base + 2L * i, ByteOrder.LITTLE_ENDIAN)).intoArray(out, outOffset + i);
+        }
+        for (; i < n; i++) out[outOffset + i] = get(offset + i);
+    }
+
     /** Exact half to float for 8 lanes, subnormals, infinities and NaNs included. */
     static FloatVector toFloats(ShortVector halves) {
         IntVector bits = (IntVector) halves.convertShape(VectorOperators.S2I, IntVector.SPECIES_256, 0);

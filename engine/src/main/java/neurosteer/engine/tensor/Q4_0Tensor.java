@@ -36,6 +36,16 @@ public final class Q4_0Tensor extends BlockQuantTensor {
     void dequantizeBlock(long block, float[] out, int outOffset) {
         long base = block * BYTES;
         float d = f16(base);
+        if (Kernels.VECTORIZE) {
+            ByteVector packed = ByteVector.fromMemorySegment(B, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector low = packed.and((byte) 0xF).sub((byte) 8);
+            ByteVector high = shiftRight(packed, 4).and((byte) 0xF).sub((byte) 8);
+            ((FloatVector) low.castShape(F, 0)).mul(d).intoArray(out, outOffset);
+            ((FloatVector) low.castShape(F, 1)).mul(d).intoArray(out, outOffset + 8);
+            ((FloatVector) high.castShape(F, 0)).mul(d).intoArray(out, outOffset + 16);
+            ((FloatVector) high.castShape(F, 1)).mul(d).intoArray(out, outOffset + 24);
+            return;
+        }
         for (int j = 0; j < 16; j++) {
             int packed = u8(base + 2 + j);
             out[outOffset + j] = ((packed & 0xF) - 8) * d;

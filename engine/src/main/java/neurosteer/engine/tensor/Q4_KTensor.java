@@ -56,6 +56,15 @@ public final class Q4_KTensor extends BlockQuantTensor {
             float d1 = d * scale(base, 2 * chunk), m1 = dmin * min(base, 2 * chunk);
             float d2 = d * scale(base, 2 * chunk + 1), m2 = dmin * min(base, 2 * chunk + 1);
             int o = outOffset + 64 * chunk;
+            if (Kernels.VECTORIZE) {
+                ByteVector packed = ByteVector.fromMemorySegment(B, segment, base + QS + 32L * chunk, ByteOrder.LITTLE_ENDIAN);
+                ByteVector low = packed.and((byte) 0xF), high = shiftRight(packed, 4).and((byte) 0xF);
+                for (int part = 0; part < 4; part++) {
+                    ((FloatVector) low.castShape(F, part)).mul(d1).sub(m1).intoArray(out, o + 8 * part);
+                    ((FloatVector) high.castShape(F, part)).mul(d2).sub(m2).intoArray(out, o + 32 + 8 * part);
+                }
+                continue;
+            }
             for (int l = 0; l < 32; l++) {
                 int packed = u8(base + QS + 32L * chunk + l);
                 out[o + l] = d1 * (packed & 0xF) - m1;

@@ -30,6 +30,11 @@ public final class Q8_0Tensor extends BlockQuantTensor {
     void dequantizeBlock(long block, float[] out, int outOffset) {
         long base = block * BYTES;
         float d = f16(base);
+        if (Kernels.VECTORIZE) {
+            ByteVector q = ByteVector.fromMemorySegment(B, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
+            for (int part = 0; part < 4; part++) ((FloatVector) q.castShape(F, part)).mul(d).intoArray(out, outOffset + 8 * part);
+            return;
+        }
         for (int j = 0; j < BLOCK; j++) out[outOffset + j] = d * s8(base + 2 + j);
     }
 

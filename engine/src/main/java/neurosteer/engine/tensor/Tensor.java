@@ -43,10 +43,18 @@ public abstract class Tensor {
 
     /**
      * {@code out[b * rows + r] = sum_c W[r, c] * x[b * cols + c]} for {@code b < batch}, rows in
-     * {@code [rowStart, rowEnd)}. Formats override this with blocked kernels; this default reuses each
-     * weight row across the batch while it is in cache.
+     * {@code [rowStart, rowEnd)}. A few rows (decode) take one vectorised dot product per weight row
+     * and batch row, reading each weight once; many rows (prefill) take the cache-blocked
+     * {@link TiledMatmul}, which decodes each weight tile once through {@link #dequantize} and reuses it
+     * across the batch.
      */
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        if (Kernels.VECTORIZE && batch >= TiledMatmul.MIN_BATCH) TiledMatmul.matmulRows(this, x, batch, out, rowStart, rowEnd);
+        else matmulRowsByDot(x, batch, out, rowStart, rowEnd);
+    }
+
+    /** {@link #matmulRows} as one {@link #dot} per weight row and batch row. */
+    public final void matmulRowsByDot(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
         int cols = cols(), rows = rows();
         for (int r = rowStart; r < rowEnd; r++) {
             long off = (long) r * cols;

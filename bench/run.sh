@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Side-by-side speed of neurosteer and llama.cpp on random-weight models of one shape.
+#
+#   bench/run.sh [--shape llama-3.2-1b] [--dir /tmp/neurosteer-bench] [--prompt-tokens 512] [--gen-tokens 64]
+#                [--threads 2] [--repeat 1] [--dtypes "bf16 q8_0 q4_0 q4_k"]
+#
+# Builds each model file once (kept in --dir), runs `neurosteer bench` and reference/llamacpp-bench.mjs on
+# it, and prints one table: tokens/s of both engines, our/llama.cpp ratios, peak resident memory over the
+# weight bytes. bf16 means our BF16 safetensors against llama.cpp's F16 GGUF (llama.cpp's CPU path for
+# 16-bit weights); every other dtype is the same GGUF file for both engines.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+shape=llama-3.2-1b dir=/tmp/neurosteer-bench prompt=512 gen=64 threads=2 repeat=1 dtypes="bf16 q8_0 q4_0 q4_k"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --shape) shape="$2"; shift 2 ;;
+    --dir) dir="$2"; shift 2 ;;
+    --prompt-tokens) prompt="$2"; shift 2 ;;
+    --gen-tokens) gen="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
+    --dtypes) dtypes="$2"; shift 2 ;;
+    *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$dir"
+ns="$here/neurosteer"
+
+model_file() {  # format dtype -> path, building it if missing
+  local format="$1" dtype="$2" path
+  if [[ "$format" == hf ]]; then path="$dir/$shape-$dtype-hf"; else path="$dir/$shape-$dtype.gguf"; fi
+  if [[ ! -e "$path" ]]; then
+    "$ns" random-model --arch llama --shape "$shape" --format "$format" --dtype "$dtype" "$path" >&2
+  fi
+  echo "$path"
+}
+
+field() { node -e 'const o=JSON.parse(require("fs").readFileSync(0,"utf8").trim().split("\n").pop()); const v=o[process.argv[1]]; console.log(typeof v==="number"?v.toFixed(3):v)' "$1"; }
+
+rows=()
+for dtype in $dtypes; do
+  if [[ "$dtype" == bf16 ]]; then ours="$(model_file hf bf16)"; theirs="$(model_file gguf f16)"; label="bf16 (llama.cpp f16)"
+  else ours="$(model_file gguf "$dtype")"; theirs="$ours"; label="$dtype"; fi
+  echo "== $label: neurosteer" >&2
+  a="$("$ns" bench "$ours" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" | tail -1)"
+  echo "$a" >&2
+  echo "== $label: llama.cpp" >&2
+  b="$(node "$here/reference/llamacpp-bench.mjs" "$theirs" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" | tail -1)"
+  echo "$b" >&2
+  rows+=("$label|$a|$b")
+done
+
+printf '\n%s, %d threads, prefill %d tokens in one batch, decode %d tokens; %s\n' "$shape" "$threads" "$prompt" "$gen" "$(date -u +%Y-%m-%dT%H:%MZ)"
+printf '%-22s | %12s %12s %7s | %12s %12s %7s | %9s %9s\n' format "prefill ours" "llama.cpp" ratio "decode ours" "llama.cpp" ratio "RSS/w ours" "llama.cpp"
+for row in "${rows[@]}"; do
+  IFS='|' read -r label a b <<<"$row"
+  pa=$(field prefill_tokens_per_s <<<"$a"); pb=$(field prefill_tokens_per_s <<<"$b")
+  da=$(field decode_tokens_per_s <<<"$a"); db=$(field decode_tokens_per_s <<<"$b")
+  ma=$(field peak_rss_over_weights <<<"$a"); mb=$(field peak_rss_over_weights <<<"$b")
+  printf '%-22s | %12.2f %12.2f %7.2f | %12.2f %12.2f %7.2f | %9.2f %9.2f\n' "$label" "$pa" "$pb" "$(echo "$pa / $pb" | bc -l)" \
+    "$da" "$db" "$(echo "$da / $db" | bc -l)" "$ma" "$mb"
+done

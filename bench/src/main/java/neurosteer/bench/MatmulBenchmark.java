@@ -1,0 +1,83 @@
+package neurosteer.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import neurosteer.engine.tensor.GgmlType;
+import neurosteer.engine.tensor.Quantizer;
+import neurosteer.engine.tensor.Tensor;
+import neurosteer.engine.tensor.Tensors;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One thread, one weight matrix in off-heap memory (as when memory-mapped): the prefill kernel
+ * ({@link Tensor#matmulRows}, tiled for batch &ge; 4) against one dot product per weight row and batch
+ * row ({@link Tensor#matmulRowsByDot}, the decode kernel). GFLOP/s = 2 · rows · cols · batch / time.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class MatmulBenchmark {
+    @Param({"BF16", "F16", "Q8_0", "Q4_0", "Q4_K"})
+    public String type;
+
+    @Param({"64"})
+    public int batch;
+
+    @Param({"1024"})
+    public int rows;
+
+    @Param({"2048"})
+    public int cols;
+
+    Tensor weights;
+    float[] x, out;
+
+    @Setup
+    public void setup() {
+        Random random = new Random(1);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian();
+        GgmlType t = GgmlType.valueOf(type);
+        byte[] bytes = Quantizer.quantize(t, w);
+        MemorySegment segment = Arena.ofAuto().allocate(bytes.length, 64);
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, 0, bytes.length);
+        weights = Tensors.of(t, "w", segment, new long[] {rows, cols});
+        x = new float[batch * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+        out = new float[batch * rows];
+    }
+
+    @Benchmark
+    public float[] tiled() {
+        weights.matmulRows(x, batch, out, 0, rows);
+        return out;
+    }
+
+    @Benchmark
+    public float[] rowByRowDots() {
+        weights.matmulRowsByDot(x, batch, out, 0, rows);
+        return out;
+    }
+
+    /** Decode: one batch row, each weight read once. */
+    @Benchmark
+    public float[] decodeMatvec() {
+        weights.matmulRows(x, 1, out, 0, rows);
+        return out;
+    }
+}

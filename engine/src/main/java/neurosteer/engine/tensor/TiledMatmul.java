@@ -1,0 +1,121 @@
+package neurosteer.engine.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The matrix-matrix kernel behind {@link Tensor#matmulRows} for prefill (many rows of {@code x} at
+ * once). Work goes in column blocks of {@link #KC} (a multiple of every quantization block) and
+ * panels of {@link #PANEL} weight rows: each panel is decoded once by its format's
+ * {@link Tensor#dequantize} into a float scratch laid out column-major ({@code packed[k * PANEL + i]}),
+ * then a 6 × 16 register tile (6 rows of x against the 16 panel rows, twelve 8-lane accumulators)
+ * sweeps it for every group of 6 batch rows. The output tile is contiguous in {@code out}, so partial
+ * sums of a column block are added in place; no horizontal reductions. Each output element is summed
+ * by one thread in a fixed order, so results do not depend on the thread count.
+ */
+final class TiledMatmul {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    static final int LANES = 8, PANEL = 2 * LANES, KC = 256, BATCH_TILE = 6;
+    /** Below this many batch rows, per-row dot products (which read each weight once, decoded in registers) win. */
+    static final int MIN_BATCH = 4;
+
+    private static final class Scratch {
+        final float[] packed = new float[PANEL * KC];
+        final float[] row = new float[KC];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private TiledMatmul() {}
+
+    static void matmulRows(Tensor w, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        int cols = w.cols(), rows = w.rows();
+        Scratch s = SCRATCH.get();
+        float[] packed = s.packed, row = s.row;
+        for (int kc = 0; kc < cols; kc += KC) {
+            int kLen = Math.min(KC, cols - kc);
+            boolean first = kc == 0;
+            for (int r0 = rowStart; r0 < rowEnd; r0 += PANEL) {
+                int panelRows = Math.min(PANEL, rowEnd - r0);
+                pack(w, r0, panelRows, kc, kLen, cols, packed, row);
+                int b = 0;
+                if (panelRows == PANEL) {
+                    for (; b + BATCH_TILE <= batch; b += BATCH_TILE)
+                        tile6x16(packed, kLen, x, b * cols + kc, cols, out, b * rows + r0, rows, first);
+                }
+                VectorMask<Float> m0 = F.indexInRange(0, panelRows), m1 = F.indexInRange(LANES, panelRows);
+                for (; b < batch; b++) tile1x16(packed, kLen, x, b * cols + kc, out, b * rows + r0, m0, m1, first);
+            }
+        }
+    }
+
+    /** Decodes weight rows {@code [r0, r0 + n)}, columns {@code [kc, kc + kLen)}, column-major; missing rows are zero. */
+    private static void pack(Tensor w, int r0, int n, int kc, int kLen, int cols, float[] packed, float[] row) {
+        for (int i = 0; i < n; i++) {
+            w.dequantize((long) (r0 + i) * cols + kc, row, 0, kLen);
+            for (int k = 0; k < kLen; k++) packed[k * PANEL + i] = row[k];
+        }
+        for (int i = n; i < PANEL; i++) for (int k = 0; k < kLen; k++) packed[k * PANEL + i] = 0f;
+    }
+
+    private static void tile6x16(float[] packed, int kLen, float[] x, int xo, int cols, float[] out, int oo, int rows,
+                                 boolean first) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+        FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+        int x0 = xo, x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols, x4 = x3 + cols, x5 = x4 + cols;
+        for (int k = 0; k < kLen; k++) {
+            FloatVector w0 = FloatVector.fromArray(F, packed, k * PANEL);
+            FloatVector w1 = FloatVector.fromArray(F, packed, k * PANEL + LANES);
+            FloatVector v = FloatVector.broadcast(F, x[x0 + k]);
+            a00 = w0.fma(v, a00);
+            a01 = w1.fma(v, a01);
+            v = FloatVector.broadcast(F, x[x1 + k]);
+            a10 = w0.fma(v, a10);
+            a11 = w1.fma(v, a11);
+            v = FloatVector.broadcast(F, x[x2 + k]);
+            a20 = w0.fma(v, a20);
+            a21 = w1.fma(v, a21);
+            v = FloatVector.broadcast(F, x[x3 + k]);
+            a30 = w0.fma(v, a30);
+            a31 = w1.fma(v, a31);
+            v = FloatVector.broadcast(F, x[x4 + k]);
+            a40 = w0.fma(v, a40);
+            a41 = w1.fma(v, a41);
+            v = FloatVector.broadcast(F, x[x5 + k]);
+            a50 = w0.fma(v, a50);
+            a51 = w1.fma(v, a51);
+        }
+        store(a00, a01, out, oo, first);
+        store(a10, a11, out, oo + rows, first);
+        store(a20, a21, out, oo + 2 * rows, first);
+        store(a30, a31, out, oo + 3 * rows, first);
+        store(a40, a41, out, oo + 4 * rows, first);
+        store(a50, a51, out, oo + 5 * rows, first);
+    }
+
+    private static void store(FloatVector lo, FloatVector hi, float[] out, int oo, boolean first) {
+        if (!first) {
+            lo = lo.add(FloatVector.fromArray(F, out, oo));
+            hi = hi.add(FloatVector.fromArray(F, out, oo + LANES));
+        }
+        lo.intoArray(out, oo);
+        hi.intoArray(out, oo + LANES);
+    }
+
+    private static void tile1x16(float[] packed, int kLen, float[] x, int xo, float[] out, int oo,
+                                 VectorMask<Float> m0, VectorMask<Float> m1, boolean first) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int k = 0; k < kLen; k++) {
+            FloatVector v = FloatVector.broadcast(F, x[xo + k]);
+            a0 = FloatVector.fromArray(F, packed, k * PANEL).fma(v, a0);
+            a1 = FloatVector.fromArray(F, packed, k * PANEL + LANES).fma(v, a1);
+        }
+        if (!first) {
+            a0 = a0.add(FloatVector.fromArray(F, out, oo, m0));
+            a1 = a1.add(FloatVector.fromArray(F, out, oo + LANES, m1));
+        }
+        a0.intoArray(out, oo, m0);
+        a1.intoArray(out, oo + LANES, m1);
+    }
+}

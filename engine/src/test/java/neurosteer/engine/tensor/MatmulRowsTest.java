@@ -1,0 +1,102 @@
+package neurosteer.engine.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The matrix kernels ({@link Tensor#matmulRows}) against per-row scalar dot products, every format. */
+class MatmulRowsTest {
+    private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16,
+            GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K};
+    private static final int[] BATCHES = {1, 2, 3, 4, 5, 6, 7, 13, 17};
+
+    static float dotScalar(Tensor t, long offset, float[] x, int xOffset, int n) {
+        return switch (t) {
+            case BlockQuantTensor b -> b.dotScalar(offset, x, xOffset, n);
+            case F16Tensor h -> h.dotScalar(offset, x, xOffset, n);
+            case BF16Tensor h -> h.dotScalar(offset, x, xOffset, n);
+            case F32Tensor f -> f.dotScalar(offset, x, xOffset, n);
+            default -> throw new AssertionError(t);
+        };
+    }
+
+    static float[] gaussian(Random random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) random.nextGaussian();
+        return v;
+    }
+
+    static Tensor matrix(GgmlType type, Random random, int rows, int cols) {
+        byte[] bytes = Quantizer.quantize(type, gaussian(random, rows * cols));
+        return Tensors.of(type, "w", MemorySegment.ofArray(bytes), new long[] {rows, cols});
+    }
+
+    /** Column counts that cross the kernel's column blocks: odd for float formats, block multiples for quantizations. */
+    static int[] columnCounts(GgmlType type) {
+        return switch (type.blockSize) {
+            case 1 -> new int[] {19, 301, 515};
+            case 32 -> new int[] {32, 416};
+            default -> new int[] {256, 768};
+        };
+    }
+
+    @Test
+    void matmulRowsMatchesScalarDotsForEveryFormatAndOddSizes() {
+        Random random = new Random(42);
+        int rows = 37;
+        int[][] ranges = {{0, rows}, {5, 29}, {16, rows}, {21, 22}, {1, 34}};
+        for (GgmlType type : TYPES) {
+            for (int cols : columnCounts(type)) {
+                Tensor w = matrix(type, random, rows, cols);
+                for (int batch : BATCHES) {
+                    float[] x = gaussian(random, batch * cols);
+                    for (int[] range : ranges) {
+                        float[] out = new float[batch * rows];
+                        Arrays.fill(out, Float.NaN);
+                        w.matmulRows(x, batch, out, range[0], range[1]);
+                        for (int b = 0; b < batch; b++) {
+                            for (int r = 0; r < rows; r++) {
+                                String where = type + " cols " + cols + " batch " + batch + " rows " + range[0] + ".." + range[1]
+                                        + " at b " + b + " r " + r;
+                                float got = out[b * rows + r];
+                                if (r < range[0] || r >= range[1]) {
+                                    assertTrue(Float.isNaN(got), where + ": wrote outside its row range");
+                                    continue;
+                                }
+                                double magnitude = 0;
+                                for (int c = 0; c < cols; c++) magnitude += Math.abs(w.get((long) r * cols + c) * x[b * cols + c]);
+                                assertTrue(magnitude > 0, where + ": test data must not be zero");
+                                float expected = dotScalar(w, (long) r * cols, x, b * cols, cols);
+                                assertEquals(expected, got, 1e-5 * magnitude + 1e-6, where);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Splitting rows between threads differently must not change a single bit of the result. */
+    @Test
+    void resultDoesNotDependOnHowRowsAreSplit() {
+        Random random = new Random(5);
+        for (GgmlType type : TYPES) {
+            int rows = 53, cols = columnCounts(type)[1];
+            Tensor w = matrix(type, random, rows, cols);
+            for (int batch : new int[] {1, 7, 12}) {
+                float[] x = gaussian(random, batch * cols);
+                float[] whole = new float[batch * rows], split = new float[batch * rows];
+                w.matmulRows(x, batch, whole, 0, rows);
+                w.matmulRows(x, batch, split, 0, 9);
+                w.matmulRows(x, batch, split, 9, 30);
+                w.matmulRows(x, batch, split, 30, rows);
+                assertArrayEquals(whole, split, type + " batch " + batch);
+            }
+        }
+    }
+}
