@@ -16,6 +16,7 @@ import neurosteer.engine.format.safetensors.SafetensorsWriter;
 import neurosteer.engine.util.Parallel;
 import neurosteer.toy.data.Problem;
 import neurosteer.toy.data.ToyDataGenerator;
+import neurosteer.toy.data.ToyPrompt;
 import neurosteer.toy.data.ToyTokenizer;
 
 /**
@@ -56,7 +57,7 @@ public final class ToyTrainer {
         }
 
         public static Options defaults(Path dataDir, Path outDir) {
-            return new Options(dataDir, outDir, 1234L, 3000, 32, 2e-3, 0.1, 100, 0.1, 1.0, 2, 400, 200, 10, 500, 70,
+            return new Options(dataDir, outDir, 1234L, 4000, 32, 2e-3, 0.1, 100, 0.1, 1.0, 2, 400, 200, 10, 500, 70,
                     700, 200, true, ToyModelConfig.standard(0));
         }
 
@@ -119,7 +120,7 @@ public final class ToyTrainer {
         List<Example> examples = new ArrayList<>();
         long targetTokens = 0, allTokens = 0;
         for (Problem p : train) {
-            int[] prompt = tokenizer.encode(ToyTokenizer.chatPrompt(p.problem()));
+            int[] prompt = tokenizer.encode(ToyPrompt.chat(p.problem()));
             int[] completion = tokenizer.encode(p.solution() + ToyTokenizer.EOT);
             if (prompt.length + completion.length > config.maxPositions()) continue;
             int[] tokens = new int[prompt.length + completion.length];
@@ -251,7 +252,7 @@ public final class ToyTrainer {
     }
 
     static String exampleText(Problem p) {
-        return ToyTokenizer.chatPrompt(p.problem()) + p.solution() + ToyTokenizer.EOT;
+        return ToyPrompt.chat(p.problem()) + p.solution() + ToyTokenizer.EOT;
     }
 
     static double learningRate(Options o, int step) {
