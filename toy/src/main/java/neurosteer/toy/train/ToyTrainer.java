@@ -22,7 +22,8 @@ import neurosteer.toy.data.ToyTokenizer;
 /**
  * Trains the toy model on the toy data: cross-entropy on the solution tokens of chat-formatted
  * examples, AdamW, linear warm-up then cosine decay, global gradient-norm clipping, batches split
- * over the threads of {@link Parallel}. Seeded; resumable from {@code checkpoint.safetensors}.
+ * over the threads of {@link Parallel} (the
+ * result does not depend on their number). Seeded; resumable from {@code checkpoint.safetensors}.
  *
  * <p>Entry point for {@code neurosteer toy train}: {@link #run(Options, Consumer)}. Output folder:
  * {@code model/} (the Hugging Face folder), {@code checkpoint.safetensors}, {@code loss.csv},
@@ -34,6 +35,11 @@ public final class ToyTrainer {
     public static final String LOSS_CSV = "loss.csv";
     public static final String LOSS_PNG = "loss.png";
     public static final String EVAL_REPORT = "eval.md";
+    /**
+     * Sequence b of a batch adds its gradient to shard b mod 8 and the shards are summed in order,
+     * so the weights do not depend on the number of threads that computed them.
+     */
+    static final int GRADIENT_SHARDS = 8;
 
     /**
      * @param dataDir folder with {@code train.jsonl} and {@code test.jsonl}
@@ -152,14 +158,14 @@ public final class ToyTrainer {
         boolean[] decay = new boolean[total];
         for (ToyParameters.Slot s : model.layout.all()) if (!s.isNorm()) java.util.Arrays.fill(decay, s.offset(), s.offset() + s.size(), true);
 
-        int workers = o.threads();
-        ToyModel.Workspace[] spaces = new ToyModel.Workspace[workers];
-        float[][] grads = new float[workers][];
-        for (int w = 0; w < workers; w++) {
+        int shards = GRADIENT_SHARDS;
+        ToyModel.Workspace[] spaces = new ToyModel.Workspace[shards];
+        float[][] grads = new float[shards][];
+        for (int w = 0; w < shards; w++) {
             spaces[w] = new ToyModel.Workspace(config, maxLen);
             grads[w] = new float[total];
         }
-        double[] workerLoss = new double[workers];
+        double[] shardLoss = new double[shards];
         Path csv = o.outDir().resolve(LOSS_CSV);
         if (!Files.exists(csv)) Files.writeString(csv, "step,lr,loss,grad_norm,tokens_per_s\n");
         int[] order = null;
@@ -181,19 +187,19 @@ public final class ToyTrainer {
                 batchTokens += batch[b].tokens().length;
             }
             float weight = 1f / Math.max(1, batchTargets);
-            Parallel.forRange(workers, 1, (start, end) -> {
+            Parallel.forRange(shards, 1, (start, end) -> {
                 for (int w = start; w < end; w++) {
                     java.util.Arrays.fill(grads[w], 0f);
                     double loss = 0;
-                    for (int b = w; b < batch.length; b += workers)
+                    for (int b = w; b < batch.length; b += shards)
                         loss += model.forwardBackward(batch[b].tokens(), batch[b].targets(), batch[b].tokens().length, weight, spaces[w], grads[w]);
-                    workerLoss[w] = loss;
+                    shardLoss[w] = loss;
                 }
             });
             float[] grad = grads[0];
-            double lossSum = workerLoss[0];
-            for (int w = 1; w < workers; w++) {
-                lossSum += workerLoss[w];
+            double lossSum = shardLoss[0];
+            for (int w = 1; w < shards; w++) {
+                lossSum += shardLoss[w];
                 float[] gw = grads[w];
                 for (int i = 0; i < total; i++) grad[i] += gw[i];
             }
