@@ -56,7 +56,7 @@ public final class ToyTasks {
             case 4 -> {
                 int a = between(r, 3, 9), c = between(r, 1, a - 1), x = between(r, -10, 10), b = between(r, 1, 30);
                 int d = (a - c) * x + b, k = a - c;
-                return item("Solve for x: " + a + "x + " + b + " = " + c + "x + " + d + ".",
+                return item("Solve for x: " + a + "x + " + b + " = " + c + "x " + signed(d) + ".",
                         a + "x - " + c + "x = " + d + " - " + b + ", so " + k + "x = " + (d - b) + ".\nx = "
                                 + (d - b) + " / " + k + " = " + x + ".", x);
             }

@@ -45,24 +45,39 @@ public final class LossPlot {
             minLoss = Math.min(minLoss, p[1]);
             maxLoss = Math.max(maxLoss, p[1]);
         }
-        double yMin = Math.max(0, Math.floor(minLoss * 10) / 10), yMax = Math.ceil(Math.min(maxLoss, 6) * 10) / 10;
-        if (yMax <= yMin) yMax = yMin + 1;
+        // log-scale y axis between powers of ten around the data
+        double yMin = Math.pow(10, Math.floor(Math.log10(Math.max(1e-4, minLoss))));
+        double yMax = Math.pow(10, Math.ceil(Math.log10(Math.max(yMin * 10, maxLoss))));
+        double logMin = Math.log10(yMin), logSpan = Math.log10(yMax) - logMin;
         int plotW = width - left - right, plotH = height - top - bottom;
         g.drawRect(left, top, plotW, plotH);
+        for (double decade = yMin; decade <= yMax * 1.0001; decade *= 10) {
+            for (int k = 1; k < 10; k++) {
+                double y = decade * k;
+                if (y > yMax * 1.0001) break;
+                int py = top + plotH - (int) Math.round(plotH * (Math.log10(y) - logMin) / logSpan);
+                g.setColor(k == 1 ? new Color(200, 200, 200) : new Color(238, 238, 238));
+                g.drawLine(left + 1, py, left + plotW - 1, py);
+                if (k == 1 || k == 2 || k == 5) {
+                    g.setColor(Color.BLACK);
+                    g.drawString(String.format(y >= 1 ? "%.0f" : y >= 0.1 ? "%.1f" : y >= 0.01 ? "%.2f" : "%.3f", y), 20, py + 4);
+                }
+            }
+        }
+        g.setColor(Color.BLACK);
         for (int i = 0; i <= 5; i++) {
-            double y = yMin + (yMax - yMin) * i / 5;
-            int py = top + plotH - (int) (plotH * i / 5.0);
-            g.drawString(String.format("%.2f", y), 10, py + 4);
-            g.setColor(new Color(230, 230, 230));
-            g.drawLine(left + 1, py, left + plotW - 1, py);
-            g.setColor(Color.BLACK);
             long x = Math.round(maxStep * i / 5);
             g.drawString(Long.toString(x), left + plotW * i / 5 - 10, top + plotH + 18);
         }
-        g.drawString("step", left + plotW / 2 - 10, height - 10);
+        g.drawString("step (log-scale loss; blue: per step, red: mean of the last 1% of steps)", left + 120, height - 10);
+        int window = Math.max(1, points.size() / 100);
         double[] smooth = new double[points.size()];
-        double ema = points.get(0)[1];
-        for (int i = 0; i < points.size(); i++) smooth[i] = ema = 0.95 * ema + 0.05 * points.get(i)[1];
+        double running = 0;
+        for (int i = 0; i < points.size(); i++) {
+            running += points.get(i)[1];
+            if (i >= window) running -= points.get(i - window)[1];
+            smooth[i] = running / Math.min(i + 1, window);
+        }
         for (int pass = 0; pass < 2; pass++) {
             g.setColor(pass == 0 ? new Color(150, 180, 230) : new Color(200, 40, 40));
             g.setStroke(new BasicStroke(pass == 0 ? 1f : 2f));
@@ -70,7 +85,7 @@ public final class LossPlot {
             for (int i = 0; i < points.size(); i++) {
                 double value = pass == 0 ? points.get(i)[1] : smooth[i];
                 int px = left + (int) (plotW * points.get(i)[0] / maxStep);
-                int py = top + plotH - (int) (plotH * (Math.min(yMax, Math.max(yMin, value)) - yMin) / (yMax - yMin));
+                int py = top + plotH - (int) Math.round(plotH * (Math.log10(Math.max(yMin, value)) - logMin) / logSpan);
                 if (prevX >= 0) g.drawLine(prevX, prevY, px, py);
                 prevX = px;
                 prevY = py;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import neurosteer.toy.data.ToyPrompt;
 import neurosteer.toy.data.ToyTokenizer;
 
 /** Minimal generation for the trainer's own evaluation: greedy or temperature/top-p sampling with a KV cache. */
@@ -22,7 +23,7 @@ public final class ToyGenerator {
 
     /** The completion for one problem; temperature 0 is greedy. Stops at end-of-turn. */
     public String complete(String problem, int maxNewTokens, double temperature, double topP, SplittableRandom rng) {
-        int[] prompt = tokenizer.encode(ToyTokenizer.chatPrompt(problem));
+        int[] prompt = tokenizer.encode(ToyPrompt.chat(problem));
         ToyModel.KvCache cache = model.new KvCache();
         float[] logits = null;
         for (int token : prompt) logits = model.step(token, cache);

@@ -16,12 +16,14 @@ import neurosteer.engine.format.safetensors.SafetensorsWriter;
 import neurosteer.engine.util.Parallel;
 import neurosteer.toy.data.Problem;
 import neurosteer.toy.data.ToyDataGenerator;
+import neurosteer.toy.data.ToyPrompt;
 import neurosteer.toy.data.ToyTokenizer;
 
 /**
  * Trains the toy model on the toy data: cross-entropy on the solution tokens of chat-formatted
  * examples, AdamW, linear warm-up then cosine decay, global gradient-norm clipping, batches split
- * over the threads of {@link Parallel}. Seeded; resumable from {@code checkpoint.safetensors}.
+ * over the threads of {@link Parallel} (the
+ * result does not depend on their number). Seeded; resumable from {@code checkpoint.safetensors}.
  *
  * <p>Entry point for {@code neurosteer toy train}: {@link #run(Options, Consumer)}. Output folder:
  * {@code model/} (the Hugging Face folder), {@code checkpoint.safetensors}, {@code loss.csv},
@@ -33,6 +35,11 @@ public final class ToyTrainer {
     public static final String LOSS_CSV = "loss.csv";
     public static final String LOSS_PNG = "loss.png";
     public static final String EVAL_REPORT = "eval.md";
+    /**
+     * Sequence b of a batch adds its gradient to shard b mod 8 and the shards are summed in order,
+     * so the weights do not depend on the number of threads that computed them.
+     */
+    static final int GRADIENT_SHARDS = 8;
 
     /**
      * @param dataDir folder with {@code train.jsonl} and {@code test.jsonl}
@@ -56,7 +63,7 @@ public final class ToyTrainer {
         }
 
         public static Options defaults(Path dataDir, Path outDir) {
-            return new Options(dataDir, outDir, 1234L, 3000, 32, 2e-3, 0.1, 100, 0.1, 1.0, 2, 400, 200, 10, 500, 70,
+            return new Options(dataDir, outDir, 1234L, 4000, 32, 2e-3, 0.1, 100, 0.1, 1.0, 2, 400, 200, 10, 500, 70,
                     700, 200, true, ToyModelConfig.standard(0));
         }
 
@@ -119,7 +126,7 @@ public final class ToyTrainer {
         List<Example> examples = new ArrayList<>();
         long targetTokens = 0, allTokens = 0;
         for (Problem p : train) {
-            int[] prompt = tokenizer.encode(ToyTokenizer.chatPrompt(p.problem()));
+            int[] prompt = tokenizer.encode(ToyPrompt.chat(p.problem()));
             int[] completion = tokenizer.encode(p.solution() + ToyTokenizer.EOT);
             if (prompt.length + completion.length > config.maxPositions()) continue;
             int[] tokens = new int[prompt.length + completion.length];
@@ -151,14 +158,14 @@ public final class ToyTrainer {
         boolean[] decay = new boolean[total];
         for (ToyParameters.Slot s : model.layout.all()) if (!s.isNorm()) java.util.Arrays.fill(decay, s.offset(), s.offset() + s.size(), true);
 
-        int workers = o.threads();
-        ToyModel.Workspace[] spaces = new ToyModel.Workspace[workers];
-        float[][] grads = new float[workers][];
-        for (int w = 0; w < workers; w++) {
+        int shards = GRADIENT_SHARDS;
+        ToyModel.Workspace[] spaces = new ToyModel.Workspace[shards];
+        float[][] grads = new float[shards][];
+        for (int w = 0; w < shards; w++) {
             spaces[w] = new ToyModel.Workspace(config, maxLen);
             grads[w] = new float[total];
         }
-        double[] workerLoss = new double[workers];
+        double[] shardLoss = new double[shards];
         Path csv = o.outDir().resolve(LOSS_CSV);
         if (!Files.exists(csv)) Files.writeString(csv, "step,lr,loss,grad_norm,tokens_per_s\n");
         int[] order = null;
@@ -180,19 +187,19 @@ public final class ToyTrainer {
                 batchTokens += batch[b].tokens().length;
             }
             float weight = 1f / Math.max(1, batchTargets);
-            Parallel.forRange(workers, 1, (start, end) -> {
+            Parallel.forRange(shards, 1, (start, end) -> {
                 for (int w = start; w < end; w++) {
                     java.util.Arrays.fill(grads[w], 0f);
                     double loss = 0;
-                    for (int b = w; b < batch.length; b += workers)
+                    for (int b = w; b < batch.length; b += shards)
                         loss += model.forwardBackward(batch[b].tokens(), batch[b].targets(), batch[b].tokens().length, weight, spaces[w], grads[w]);
-                    workerLoss[w] = loss;
+                    shardLoss[w] = loss;
                 }
             });
             float[] grad = grads[0];
-            double lossSum = workerLoss[0];
-            for (int w = 1; w < workers; w++) {
-                lossSum += workerLoss[w];
+            double lossSum = shardLoss[0];
+            for (int w = 1; w < shards; w++) {
+                lossSum += shardLoss[w];
                 float[] gw = grads[w];
                 for (int i = 0; i < total; i++) grad[i] += gw[i];
             }
@@ -251,7 +258,7 @@ public final class ToyTrainer {
     }
 
     static String exampleText(Problem p) {
-        return ToyTokenizer.chatPrompt(p.problem()) + p.solution() + ToyTokenizer.EOT;
+        return ToyPrompt.chat(p.problem()) + p.solution() + ToyTokenizer.EOT;
     }
 
     static double learningRate(Options o, int step) {

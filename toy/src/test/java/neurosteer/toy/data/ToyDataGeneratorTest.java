@@ -88,7 +88,11 @@ class ToyDataGeneratorTest {
                     case 1 -> n[1] - n[0];
                     case 2 -> exactDiv(n[1], n[0]);
                     case 3 -> exactDiv(n[2] - n[1], n[0]);
-                    case 4 -> exactDiv(n[3] - n[1], n[0] - n[2]);
+                    case 4 -> {
+                        Matcher m = match("(\\d+)x \\+ (\\d+) = (\\d+)x ([+-]) (\\d+)\\.", t);
+                        long d = Long.parseLong(m.group(5)) * (m.group(4).equals("-") ? -1 : 1);
+                        yield exactDiv(d - Long.parseLong(m.group(2)), Long.parseLong(m.group(1)) - Long.parseLong(m.group(3)));
+                    }
                     default -> { long x = n[1] - n[2], y = n[2] - x; assertEquals(n[1], 2 * x + y); yield x * y; }
                 };
             }

@@ -68,6 +68,13 @@ class ToyTrainerTest {
     }
 
     @Test
+    void oneThreadGivesTheSameWeightsAsTwo() throws Exception {
+        Path single = tmp.resolve("single");
+        ToyTrainer.run(options(single, 6).withThreads(1), s -> {});
+        assertArrayEquals(readParams(straight.resolve(ToyTrainer.CHECKPOINT)), readParams(single.resolve(ToyTrainer.CHECKPOINT)));
+    }
+
+    @Test
     void checkpointFromAnotherSeedIsRefusedWithFileAndKey() throws Exception {
         ToyTrainer.Options other = options(straight, 8);
         ToyTrainer.Options otherSeed = new ToyTrainer.Options(other.dataDir(), other.outDir(), 99L, 4, other.batchSize(), other.peakLr(),
