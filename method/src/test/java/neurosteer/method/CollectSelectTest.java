@@ -97,7 +97,12 @@ class CollectSelectTest {
                     new Collector(m.transformer(), includePrompt, 40, 1).collect(part, s, n -> {});
                     Path f = dir.resolve("shard" + shard + includePrompt + ".safetensors");
                     s.save(f);
-                    merged.merge(StatsSet.load(f));
+                    StatsSet reloaded = StatsSet.load(f);
+                    for (var g : s.groups().entrySet())
+                        for (NeuronStats.Field field : NeuronStats.Field.values())
+                            org.junit.jupiter.api.Assertions.assertArrayEquals(g.getValue().sums(field), reloaded.find(g.getKey()).sums(field),
+                                    "saved statistics reload bit for bit");
+                    merged.merge(reloaded);
                 }
                 assertEquals(whole.groups().keySet(), merged.groups().keySet());
                 for (var e : whole.groups().entrySet()) {
@@ -106,7 +111,13 @@ class CollectSelectTest {
                     assertEquals(a.tokens(), b.tokens());
                     for (NeuronStats.Field f : NeuronStats.Field.values()) {
                         double[] x = a.sums(f), y = b.sums(f);
-                        for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-9 * Math.max(1, Math.abs(x[i])), e.getKey() + " " + f);
+                        // shards batch trajectories differently, and the matmul kernels' float summation order depends on
+                        // the batch's row count, so activations agree to float rounding, not bit for bit
+                        // signed sums cancel, so they are compared at the scale of the matching sum of |a|
+                        double[] scale = f == NeuronStats.Field.TOKEN_SUM ? a.sums(NeuronStats.Field.TOKEN_ABS)
+                                : f == NeuronStats.Field.TRAJ_MEAN ? a.sums(NeuronStats.Field.TRAJ_MEAN_ABS) : x;
+                        for (int i = 0; i < x.length; i++)
+                            assertEquals(x[i], y[i], 1e-5 * Math.max(1, Math.abs(scale[i])), e.getKey() + " " + f + " neuron " + i);
                     }
                 }
                 assertTrue(whole.find("subject=Algebra/high").trajectories() > 0);
