@@ -35,22 +35,10 @@ class ReportPipelineTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        model = dir.resolve("model");
-        assertEquals(0, CommandsTest.run("random-model", "--arch", "llama", "--shape", "tiny", "--vocab", "300", "--seed", "5", model.toString()).code());
-        train = dir.resolve("train.jsonl");
-        test = dir.resolve("test.jsonl");
-        List<String> tr = new ArrayList<>(), te = new ArrayList<>();
-        String[] subjects = {"Algebra", "Prealgebra"};
-        for (int i = 0; i < 16; i++) {
-            String s = subjects[i % 2];
-            tr.add(JSON.writeValueAsString(Map.of("problem", "What is " + i + " plus 3, minus " + i + "?", "solution", "It is \\boxed{" + (i % 10) + "}.",
-                    "answer", Integer.toString(i % 10), "subject", s, "level", "Level 1", "unique_id", "train/" + i)));
-            if (i < 10)
-                te.add(JSON.writeValueAsString(Map.of("problem", "Compute " + i + " times 1.", "solution", "\\boxed{" + (i % 10) + "}",
-                        "answer", Integer.toString(i % 10), "subject", s, "level", "Level 2", "unique_id", "test/" + i)));
-        }
-        Files.write(train, tr);
-        Files.write(test, te);
+        DigitStudyFixture f = DigitStudyFixture.write(dir, 16, 10);
+        model = f.model();
+        train = f.train();
+        test = f.test();
         run = dir.resolve("run");
         CommandsTest.Run r = CommandsTest.run("study", "--model", model.toString(), "--train", train.toString(), "--test", test.toString(),
                 "--run", run.toString(), "--samples", "8", "--max-new-tokens", "16", "--temperature", "1.0", "--theta", "1.01", "--random-seeds", "1,2");

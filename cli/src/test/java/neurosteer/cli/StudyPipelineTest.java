@@ -35,21 +35,10 @@ class StudyPipelineTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        model = dir.resolve("model");
-        assertEquals(0, CommandsTest.run("random-model", "--arch", "llama", "--shape", "tiny", "--vocab", "300", "--seed", "5", model.toString()).code());
-        train = dir.resolve("train.jsonl");
-        test = dir.resolve("test.jsonl");
-        List<String> tr = new ArrayList<>(), te = new ArrayList<>();
-        String[] subjects = {"Algebra", "Prealgebra"};
-        for (int i = 0; i < 12; i++) {
-            String s = subjects[i % 2];
-            tr.add(JSON.writeValueAsString(java.util.Map.of("problem", "What is " + i + " plus 3, minus " + i + "?", "solution", "It is \\boxed{" + (i % 10) + "}.",
-                    "answer", Integer.toString(i % 10), "subject", s, "level", "Level 1", "unique_id", "train/" + i)));
-            te.add(JSON.writeValueAsString(java.util.Map.of("problem", "Compute " + i + " times 1.", "solution", "\\boxed{" + (i % 10) + "}",
-                    "answer", Integer.toString(i % 10), "subject", s, "level", "Level 2", "unique_id", "test/" + i)));
-        }
-        Files.write(train, tr);
-        Files.write(test, te);
+        DigitStudyFixture f = DigitStudyFixture.write(dir, 12, 12);
+        model = f.model();
+        train = f.train();
+        test = f.test();
     }
 
     static String[] study(Path run, String... extra) {
