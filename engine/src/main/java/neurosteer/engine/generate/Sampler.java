@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
 public final class Sampler {
     private final SamplingConfig config;
     private final SplittableRandom random;
-    private Integer[] order = new Integer[0];
+    private int[] order = new int[0];
+    private long[] keys = new long[0];
 
     public Sampler(SamplingConfig config, int sequenceIndex) {
         this(config, config.seed() * 0x9E3779B97F4A7C15L + sequenceIndex * 0xC2B2AE3D27D4EB4FL + 1);
@@ -42,11 +43,14 @@ public final class Sampler {
         for (int i = 0; i < vocab; i++) p[i] /= sum;
         int k = config.topK() > 0 ? Math.min(config.topK(), vocab) : vocab;
         if (k == vocab && config.topP() >= 1) return draw(p, null, vocab);
-        if (order.length != vocab) {
-            order = new Integer[vocab];
+        // descending probability, ties by id: sort primitive keys (inverted float bits of p, then the id), no boxing
+        if (keys.length != vocab) {
+            keys = new long[vocab];
+            order = new int[vocab];
         }
-        for (int i = 0; i < vocab; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]) != 0 ? Double.compare(p[b], p[a]) : Integer.compare(a, b));
+        for (int i = 0; i < vocab; i++) keys[i] = ((long) (Integer.MAX_VALUE - Float.floatToRawIntBits((float) p[i])) << 32) | i;
+        Arrays.sort(keys);
+        for (int i = 0; i < vocab; i++) order[i] = (int) keys[i];
         int keep = 0;
         double mass = 0;
         while (keep < k) {
@@ -57,7 +61,7 @@ public final class Sampler {
         return draw(p, order, keep);
     }
 
-    private int draw(double[] p, Integer[] idx, int n) {
+    private int draw(double[] p, int[] idx, int n) {
         double total = 0;
         for (int i = 0; i < n; i++) total += p[idx == null ? i : idx[i]];
         double u = random.nextDouble() * total;

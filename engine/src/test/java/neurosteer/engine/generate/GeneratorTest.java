@@ -71,6 +71,8 @@ class GeneratorTest {
             int[] greedy = g.generate(PROMPTS, SamplingConfig.greedy(10, Set.of()), Hooks.NONE, null).get(0).tokens();
             int[] topOne = g.generate(PROMPTS, new SamplingConfig(10, 1.0, 1.0, 1, 9, Set.of(), List.of()), Hooks.NONE, null).get(0).tokens();
             assertArrayEquals(greedy, topOne);
+            int[] nucleusOfOne = g.generate(PROMPTS, new SamplingConfig(10, 1.0, 1e-9, 0, 9, Set.of(), List.of()), Hooks.NONE, null).get(0).tokens();
+            assertArrayEquals(greedy, nucleusOfOne, "top-p keeping only the most likely token is greedy");
             int stop = greedy[3];
             Generator.Completion c = g.generate(PROMPTS, SamplingConfig.greedy(10, Set.of(stop)), Hooks.NONE, null).get(0);
             int firstStop = 0;
