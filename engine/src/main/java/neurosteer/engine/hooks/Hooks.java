@@ -53,14 +53,6 @@ public final class Hooks {
         return layers == null ? null : layers[layer];
     }
 
-    /** This set plus another's hooks, in order. */
-    public Hooks with(Hooks other, int numLayers) {
-        if (other.isEmpty()) return this;
-        if (isEmpty()) return other;
-        List<Registration> all = new ArrayList<>(registrations);
-        all.addAll(other.registrations);
-        return new Hooks(all, numLayers);
-    }
 
     public static final class Builder {
         private final int numLayers;
