@@ -3,9 +3,12 @@ package neurosteer.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import neurosteer.engine.Model;
 import neurosteer.engine.generate.Generator;
@@ -13,6 +16,14 @@ import neurosteer.engine.generate.SamplingConfig;
 import neurosteer.engine.hooks.Hooks;
 import neurosteer.engine.model.Batch;
 import neurosteer.engine.model.KvCache;
+import neurosteer.engine.model.ModelConfig;
+import neurosteer.method.collect.Collector;
+import neurosteer.method.collect.StatsSet;
+import neurosteer.method.collect.Trajectory;
+import neurosteer.method.select.Neuron;
+import neurosteer.method.select.NeuronSet;
+import neurosteer.method.steer.Steering;
+import neurosteer.engine.tensor.MachineCeilings;
 import neurosteer.engine.tensor.Tensor;
 import neurosteer.engine.util.Parallel;
 import picocli.CommandLine.Command;
@@ -20,13 +31,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(mixinStandardHelpOptions = true, name = "bench", description = "Time prefill (one batch) and greedy decode; prints one JSON line with tokens/s and peak resident memory.")
+@Command(mixinStandardHelpOptions = true, name = "bench", description = {
+        "Time prefill (one batch) and greedy decode of MODEL; prints one JSON line with tokens/s, the arithmetic and weight-reading rates they imply, and peak resident memory.",
+        "--ceilings also measures this machine's FP32 FMA and memory-read ceilings and gives each figure as a fraction of its ceiling (MODEL may then be omitted)."})
 final class BenchCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL")
+    @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1")
     String model;
+
+    @Option(names = "--ceilings", description = "Measure the machine's FP32 FMA throughput (register-tiled product, all threads) and memory read bandwidth")
+    boolean ceilings;
+
+    @Option(names = "--ceiling-seconds", defaultValue = "2", description = "Seconds spent on each ceiling (default ${DEFAULT-VALUE})")
+    double ceilingSeconds;
+
+    @Option(names = "--ceiling-mib", defaultValue = "1024", description = "Buffer read for the bandwidth ceiling, MiB; far larger than the caches (default ${DEFAULT-VALUE})")
+    int ceilingMib;
 
     @Option(names = "--prompt-tokens", defaultValue = "512")
     int promptTokens;
@@ -40,30 +62,49 @@ final class BenchCommand implements Runnable {
     @Option(names = "--repeat", defaultValue = "1", description = "Timed repetitions after one warm-up (best is reported)")
     int repeat;
 
+    @Option(names = "--hook-overhead", description = "Also time the prefill with the study's statistics hooks on every mlp.hook_post"
+            + " (the collect step's teacher-forced pass) and the decode with a steering set of --steer-fraction of all neurons")
+    boolean hookOverhead;
+
+    @Option(names = "--steer-fraction", defaultValue = "0.1", description = "Share of all FFN neurons scaled in the steered decode (default ${DEFAULT-VALUE}: the paper's candidate pool, an upper bound on K)")
+    double steerFraction;
+
     @Override
     public void run() {
         if (threads != null) Parallel.setThreads(threads);
+        if (model == null) {
+            if (!ceilings) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a MODEL to time, or --ceilings");
+            Map<String, Object> out = new LinkedHashMap<>();
+            putCeilings(out, measureCeilings());
+            Json.print(spec.commandLine().getOut(), out, false);
+            return;
+        }
         try (Model m = Model.load(model)) {
             int vocab = m.config().vocabSize();
             SplittableRandom r = new SplittableRandom(1);
             int[] prompt = new int[promptTokens];
             for (int i = 0; i < prompt.length; i++) prompt[i] = r.nextInt(Math.min(vocab, 1000));
-            double bestPrefill = 0, bestDecode = 0;
+            ModelConfig config = m.config();
+            Hooks steer = hookOverhead ? steeringSet(config, steerFraction) : null;
+            Collector collector = new Collector(m.transformer(), true, promptTokens, 1);
+            double bestPrefill = 0, bestDecode = 0, bestPrefillStats = 0, bestDecodeSteered = 0;
             for (int rep = 0; rep <= repeat; rep++) {
-                KvCache cache = new KvCache(m.config(), promptTokens);
-                long t0 = System.nanoTime();
-                m.transformer().forward(Batch.ofSequence(0, prompt, 0, true, false), new KvCache[] {cache}, Hooks.NONE);
-                double prefill = promptTokens / ((System.nanoTime() - t0) / 1e9);
-                int[] shortPrompt = java.util.Arrays.copyOf(prompt, Math.min(8, prompt.length));
-                Generator g = new Generator(m.transformer(), null);
-                long t1 = System.nanoTime();
-                List<Generator.Completion> c = g.generate(List.of(shortPrompt), SamplingConfig.greedy(genTokens, java.util.Set.of()), Hooks.NONE, null);
-                double seconds = (System.nanoTime() - t1) / 1e9;
-                // the generate call includes the short prompt's prefill; count only generated tokens
-                double decode = c.get(0).tokens().length / seconds;
-                if (rep > 0 || repeat == 0) {
+                boolean timed = rep > 0 || repeat == 0;
+                double prefill = timePrefill(m, prompt);
+                double decode = timeDecode(m, prompt, Hooks.NONE);
+                if (timed) {
                     bestPrefill = Math.max(bestPrefill, prefill);
                     bestDecode = Math.max(bestDecode, decode);
+                }
+                if (hookOverhead) {
+                    long t0 = System.nanoTime();
+                    collector.collect(List.of(new Trajectory("bench", prompt, 0, true, null)), new StatsSet(config.numLayers(), config.intermediateSize()), n -> {});
+                    double prefillStats = promptTokens / ((System.nanoTime() - t0) / 1e9);
+                    double decodeSteered = timeDecode(m, prompt, steer);
+                    if (timed) {
+                        bestPrefillStats = Math.max(bestPrefillStats, prefillStats);
+                        bestDecodeSteered = Math.max(bestDecodeSteered, decodeSteered);
+                    }
                 }
             }
             long weightBytes = 0;
@@ -78,11 +119,79 @@ final class BenchCommand implements Runnable {
             out.put("gen_tokens", genTokens);
             out.put("prefill_tokens_per_s", bestPrefill);
             out.put("decode_tokens_per_s", bestDecode);
+            if (hookOverhead) {
+                out.put("prefill_with_stats_tokens_per_s", bestPrefillStats);
+                out.put("stats_overhead", bestPrefill / bestPrefillStats - 1);
+                out.put("decode_steered_tokens_per_s", bestDecodeSteered);
+                out.put("steer_overhead", bestDecode / bestDecodeSteered - 1);
+                out.put("steered_neurons", Math.round(steerFraction * config.numLayers() * config.intermediateSize()));
+            }
+            long matmulParams = matmulParameters(config);
+            double prefillGflops = bestPrefill * 2.0 * matmulParams / 1e9;
+            double bytesPerToken = weightBytes * ((double) matmulParams / Math.max(1, config.parameterCount()));
+            double decodeGbPerS = bestDecode * bytesPerToken / 1e9;
+            out.put("matmul_parameters", matmulParams);
+            out.put("prefill_gflops", prefillGflops);
+            out.put("decode_weight_gb_per_s", decodeGbPerS);
+            long rss = peakRss();
+            MachineCeilings.Result machine = ceilings ? measureCeilings() : null;
+            if (machine != null) {
+                putCeilings(out, machine);
+                out.put("prefill_fraction_of_fma_ceiling", prefillGflops / machine.fmaGflops());
+                out.put("decode_fraction_of_read_ceiling", decodeGbPerS / machine.readGbPerS());
+            }
             out.put("weight_bytes", weightBytes);
-            out.put("peak_rss_bytes", peakRss());
-            out.put("peak_rss_over_weights", weightBytes == 0 ? null : (double) peakRss() / weightBytes);
+            out.put("peak_rss_bytes", rss);
+            out.put("peak_rss_over_weights", weightBytes == 0 ? null : (double) rss / weightBytes);
             Json.print(spec.commandLine().getOut(), out, false);
         }
+    }
+
+    /** Measured after the model's timings (and its peak memory), so the buffer never counts against the model. */
+    private MachineCeilings.Result measureCeilings() {
+        if (!(ceilingSeconds > 0) || ceilingMib < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--ceiling-seconds and --ceiling-mib must be positive");
+        return MachineCeilings.measure(ceilingSeconds, (long) ceilingMib << 20);
+    }
+
+    private static void putCeilings(Map<String, Object> out, MachineCeilings.Result machine) {
+        out.put("ceiling_threads", machine.threads());
+        out.put("ceiling_fma_gflops", machine.fmaGflops());
+        out.put("ceiling_read_gb_per_s", machine.readGbPerS());
+    }
+
+    /** Weights that take part in a matrix product each token: every projection plus the output head. */
+    static long matmulParameters(ModelConfig c) {
+        long h = c.hiddenSize();
+        long perLayer = h * c.qDim() + 2 * h * c.kvDim() + (long) c.qDim() * h + 3 * h * c.intermediateSize();
+        return perLayer * c.numLayers() + (long) c.vocabSize() * h;
+    }
+
+    private double timePrefill(Model m, int[] prompt) {
+        KvCache cache = new KvCache(m.config(), prompt.length);
+        long t0 = System.nanoTime();
+        m.transformer().forward(Batch.ofSequence(0, prompt, 0, true, false), new KvCache[] {cache}, Hooks.NONE);
+        return prompt.length / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Greedy decode of genTokens after an 8-token prompt; tokens/s counts generated tokens only. */
+    private double timeDecode(Model m, int[] prompt, Hooks hooks) {
+        int[] shortPrompt = Arrays.copyOf(prompt, Math.min(8, prompt.length));
+        Generator g = new Generator(m.transformer(), null);
+        long t0 = System.nanoTime();
+        List<Generator.Completion> c = g.generate(List.of(shortPrompt), SamplingConfig.greedy(genTokens, Set.of()), hooks, null);
+        return c.get(0).tokens().length / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Steering hooks on a seeded random {@code fraction} of all neurons, α = 1.5 at every position. */
+    static Hooks steeringSet(ModelConfig config, double fraction) {
+        if (!(fraction > 0 && fraction <= 1)) throw new IllegalArgumentException("--steer-fraction must be in (0, 1], got " + fraction);
+        int layers = config.numLayers(), width = config.intermediateSize();
+        SplittableRandom r = new SplittableRandom(7);
+        List<Neuron> neurons = new ArrayList<>();
+        for (int l = 0; l < layers; l++)
+            for (int j = 0; j < width; j++)
+                if (r.nextDouble() < fraction) neurons.add(new Neuron(l, j, 0, 0, 0, 0));
+        return Steering.hooks(new NeuronSet("bench-random", layers, width, neurons, Map.of()), 1.5, Steering.Positions.ALL);
     }
 
     /** VmHWM of this process (Linux), -1 where unavailable. */

@@ -89,4 +89,26 @@ class CommandsTest {
         assertEquals(1, tooLong.code());
         assertTrue(tooLong.err().contains("999999"), tooLong.err());
     }
+
+    @Test
+    void benchReportsSpeedHookOverheadsAndCeilingFractions() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Run r = run("bench", dir.resolve("m.gguf").toString(), "--prompt-tokens", "12", "--gen-tokens", "4", "--threads", "1",
+                "--repeat", "0", "--hook-overhead", "--ceilings", "--ceiling-seconds", "0.2", "--ceiling-mib", "64");
+        assertEquals(0, r.code(), r.err());
+        JsonNode o = json.readTree(r.out());
+        for (String field : new String[] {"prefill_tokens_per_s", "decode_tokens_per_s", "prefill_with_stats_tokens_per_s",
+                "decode_steered_tokens_per_s", "ceiling_fma_gflops", "ceiling_read_gb_per_s"})
+            assertTrue(o.path(field).asDouble() > 0, field + " in " + o);
+        assertTrue(Double.isFinite(o.path("stats_overhead").asDouble()) && Double.isFinite(o.path("steer_overhead").asDouble()), o.toString());
+        assertEquals(o.path("prefill_tokens_per_s").asDouble() * 2 * o.path("matmul_parameters").asDouble() / 1e9,
+                o.path("prefill_gflops").asDouble(), 1e-6 * o.path("prefill_gflops").asDouble());
+        assertEquals(o.path("prefill_gflops").asDouble() / o.path("ceiling_fma_gflops").asDouble(),
+                o.path("prefill_fraction_of_fma_ceiling").asDouble(), 1e-9);
+        assertTrue(o.path("steered_neurons").asLong() > 0, o.toString());
+
+        Run nothing = run("bench");
+        assertEquals(2, nothing.code());
+        assertTrue(nothing.err().contains("MODEL"), nothing.err());
+    }
 }

@@ -53,6 +53,76 @@ public final class BF16Tensor extends Tensor {
         return sum;
     }
 
+    /**
+     * Four weight rows at a time. Each 256-bit load holds 16 bf16 values as 8 little-endian ints:
+     * shifting left by 16 gives the even elements as floats, masking the high half gives the odd
+     * ones, so x is read once per group of rows in an even/odd-split copy and no widening is needed.
+     */
+    @Override
+    protected void matvecRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        int cols = cols(), rows = rows(), body = cols / 16 * 16;
+        float[] split = SPLIT_X.get();
+        if (split.length < body) SPLIT_X.set(split = new float[body]);
+        for (int b = 0; b < batch; b++) {
+            int xo = b * cols;
+            for (int k = 0; k < body; k += 16)
+                for (int i = 0; i < 8; i++) {
+                    split[k + i] = x[xo + k + 2 * i];
+                    split[k + 8 + i] = x[xo + k + 2 * i + 1];
+                }
+            int r = rowStart;
+            for (; r + 4 <= rowEnd; r += 4) rows4(split, body, x, xo, cols, r, out, b * rows);
+            for (; r < rowEnd; r++) out[b * rows + r] = row1(split, body, x, xo, cols, r);
+        }
+    }
+
+    private static final ThreadLocal<float[]> SPLIT_X = ThreadLocal.withInitial(() -> new float[0]);
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+
+    private void rows4(float[] split, int body, float[] x, int xo, int cols, int r, float[] out, int oo) {
+        long b0 = (long) r * cols * 2, b1 = b0 + cols * 2L, b2 = b1 + cols * 2L, b3 = b2 + cols * 2L;
+        FloatVector e0 = FloatVector.zero(F), o0 = e0, e1 = e0, o1 = e0, e2 = e0, o2 = e0, e3 = e0, o3 = e0;
+        for (int k = 0; k < body; k += 16) {
+            FloatVector xe = FloatVector.fromArray(F, split, k), xd = FloatVector.fromArray(F, split, k + 8);
+            long off = 2L * k;
+            IntVector w = IntVector.fromMemorySegment(I, segment, b0 + off, ByteOrder.LITTLE_ENDIAN);
+            e0 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, e0);
+            o0 = w.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o0);
+            w = IntVector.fromMemorySegment(I, segment, b1 + off, ByteOrder.LITTLE_ENDIAN);
+            e1 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, e1);
+            o1 = w.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o1);
+            w = IntVector.fromMemorySegment(I, segment, b2 + off, ByteOrder.LITTLE_ENDIAN);
+            e2 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, e2);
+            o2 = w.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o2);
+            w = IntVector.fromMemorySegment(I, segment, b3 + off, ByteOrder.LITTLE_ENDIAN);
+            e3 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, e3);
+            o3 = w.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o3);
+        }
+        out[oo + r] = e0.add(o0).reduceLanes(VectorOperators.ADD) + tail(r, body, x, xo, cols);
+        out[oo + r + 1] = e1.add(o1).reduceLanes(VectorOperators.ADD) + tail(r + 1, body, x, xo, cols);
+        out[oo + r + 2] = e2.add(o2).reduceLanes(VectorOperators.ADD) + tail(r + 2, body, x, xo, cols);
+        out[oo + r + 3] = e3.add(o3).reduceLanes(VectorOperators.ADD) + tail(r + 3, body, x, xo, cols);
+    }
+
+    /** One row with exactly the arithmetic of {@link #rows4}, so a row's result never depends on its group. */
+    private float row1(float[] split, int body, float[] x, int xo, int cols, int r) {
+        long b0 = (long) r * cols * 2;
+        FloatVector e0 = FloatVector.zero(F), o0 = e0;
+        for (int k = 0; k < body; k += 16) {
+            IntVector w = IntVector.fromMemorySegment(I, segment, b0 + 2L * k, ByteOrder.LITTLE_ENDIAN);
+            e0 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k), e0);
+            o0 = w.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k + 8), o0);
+        }
+        return e0.add(o0).reduceLanes(VectorOperators.ADD) + tail(r, body, x, xo, cols);
+    }
+
+    private float tail(int r, int from, float[] x, int xo, int cols) {
+        float sum = 0;
+        long base = (long) r * cols;
+        for (int k = from; k < cols; k++) sum += get(base + k) * x[xo + k];
+        return sum;
+    }
+
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int n) {
         int i = 0;

@@ -43,14 +43,24 @@ public abstract class Tensor {
 
     /**
      * {@code out[b * rows + r] = sum_c W[r, c] * x[b * cols + c]} for {@code b < batch}, rows in
-     * {@code [rowStart, rowEnd)}. A few rows (decode) take one vectorised dot product per weight row
-     * and batch row, reading each weight once; many rows (prefill) take the cache-blocked
+     * {@code [rowStart, rowEnd)}. A few rows (decode) take {@link #matvecRows}, which reads each weight
+     * once and decodes it in registers; many rows (prefill) take the cache-blocked
      * {@link TiledMatmul}, which decodes each weight tile once through {@link #dequantize} and reuses it
      * across the batch.
      */
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        if (Kernels.VECTORIZE && batch >= TiledMatmul.MIN_BATCH) TiledMatmul.matmulRows(this, x, batch, out, rowStart, rowEnd);
-        else matmulRowsByDot(x, batch, out, rowStart, rowEnd);
+        if (!Kernels.VECTORIZE) matmulRowsByDot(x, batch, out, rowStart, rowEnd);
+        else if (batch >= TiledMatmul.MIN_BATCH) TiledMatmul.matmulRows(this, x, batch, out, rowStart, rowEnd);
+        else matvecRows(x, batch, out, rowStart, rowEnd);
+    }
+
+    /**
+     * The decode path of {@link #matmulRows} (a few batch rows): formats with a multi-row kernel
+     * override this to stream several weight rows at once against one load of {@code x}; the default
+     * is one vectorised dot product per weight row and batch row.
+     */
+    protected void matvecRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        matmulRowsByDot(x, batch, out, rowStart, rowEnd);
     }
 
     /** {@link #matmulRows} as one {@link #dot} per weight row and batch row. */

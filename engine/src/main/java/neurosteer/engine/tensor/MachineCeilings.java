@@ -1,0 +1,130 @@
+package neurosteer.engine.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.DoubleAdder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import neurosteer.engine.util.Parallel;
+
+/**
+ * What this machine can do at best, measured the way the engine works: FP32 FMA throughput of a
+ * register-tiled matrix product whose operands stay in L1 (the inner loop of {@link TiledMatmul},
+ * without decoding), and the rate at which all threads together read a buffer much larger than the
+ * caches. Prefill is bound by the first, decode by the second; benchmarks quote their figures as
+ * fractions of these.
+ */
+public final class MachineCeilings {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final int K = 256, PANEL = 16, ROWS = 6;
+
+    /** Ceilings measured on {@code threads} threads of the engine's pool. */
+    public record Result(int threads, double fmaGflops, double readGbPerS) {}
+
+    private MachineCeilings() {}
+
+    public static Result measure(double secondsEach, long bandwidthBytes) {
+        return new Result(Parallel.threads(), fmaGflops(secondsEach), readGbPerS(bandwidthBytes, secondsEach));
+    }
+
+    /**
+     * GFLOP/s of a 6 × 16 register tile (twelve 8-lane FMA accumulators) sweeping an L1-resident
+     * 16 × 256 panel for 6 rows of x, on every pool thread at once, best of several timed rounds.
+     */
+    public static double fmaGflops(double seconds) {
+        int threads = Parallel.threads();
+        float[][] panels = new float[threads][PANEL * K], xs = new float[threads][ROWS * K];
+        for (int t = 0; t < threads; t++) {
+            for (int i = 0; i < panels[t].length; i++) panels[t][i] = (i % 7 - 3) * 1e-3f;
+            for (int i = 0; i < xs[t].length; i++) xs[t][i] = (i % 5 - 2) * 1e-3f;
+        }
+        float[] sink = new float[threads * 16];
+        int sweeps = 2000;
+        long flopsPerRound = 2L * ROWS * PANEL * K * sweeps * threads;
+        double best = 0;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        do {
+            long t0 = System.nanoTime();
+            Parallel.forRange(threads, 1, (lo, hi) -> {
+                for (int t = lo; t < hi; t++) for (int s = 0; s < sweeps; s++) tile(panels[t], xs[t], sink, t * 16);
+            });
+            double gflops = flopsPerRound / (double) (System.nanoTime() - t0);
+            best = Math.max(best, gflops);
+        } while (System.nanoTime() < end);
+        if (Float.isNaN(sink[0])) throw new AssertionError();
+        return best;
+    }
+
+    private static void tile(float[] packed, float[] x, float[] sink, int sinkOffset) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+        FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+        for (int k = 0; k < K; k++) {
+            FloatVector w0 = FloatVector.fromArray(F, packed, k * PANEL), w1 = FloatVector.fromArray(F, packed, k * PANEL + 8);
+            FloatVector v = FloatVector.broadcast(F, x[k]);
+            a00 = w0.fma(v, a00);
+            a01 = w1.fma(v, a01);
+            v = FloatVector.broadcast(F, x[K + k]);
+            a10 = w0.fma(v, a10);
+            a11 = w1.fma(v, a11);
+            v = FloatVector.broadcast(F, x[2 * K + k]);
+            a20 = w0.fma(v, a20);
+            a21 = w1.fma(v, a21);
+            v = FloatVector.broadcast(F, x[3 * K + k]);
+            a30 = w0.fma(v, a30);
+            a31 = w1.fma(v, a31);
+            v = FloatVector.broadcast(F, x[4 * K + k]);
+            a40 = w0.fma(v, a40);
+            a41 = w1.fma(v, a41);
+            v = FloatVector.broadcast(F, x[5 * K + k]);
+            a50 = w0.fma(v, a50);
+            a51 = w1.fma(v, a51);
+        }
+        FloatVector sum = a00.add(a01).add(a10).add(a11).add(a20).add(a21).add(a30).add(a31).add(a40).add(a41).add(a50).add(a51);
+        sum.add(FloatVector.fromArray(F, sink, sinkOffset)).intoArray(sink, sinkOffset);
+    }
+
+    /**
+     * GB/s at which the pool's threads together read an off-heap buffer of {@code bytes} (each thread
+     * its own contiguous part, 8-lane float loads summed), best of several passes.
+     */
+    public static double readGbPerS(long bytes, double seconds) {
+        long floats = bytes / 4 / 64 * 64;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment buffer = arena.allocate(floats * 4, 64);
+            for (long i = 0; i < floats; i += 1024) buffer.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1f);
+            int threads = Parallel.threads();
+            double best = 0;
+            DoubleAdder sink = new DoubleAdder();
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            int passes = 0;
+            do {
+                long t0 = System.nanoTime();
+                Parallel.forRange(threads, 1, (lo, hi) -> {
+                    for (int t = lo; t < hi; t++) {
+                        long from = floats * t / threads / 64 * 64, to = floats * (t + 1) / threads / 64 * 64;
+                        sink.add(sum(buffer, from, to));
+                    }
+                });
+                best = Math.max(best, floats * 4.0 / (System.nanoTime() - t0));
+                passes++;
+            } while (System.nanoTime() < end || passes < 3);
+            if (Double.isNaN(sink.sum())) throw new AssertionError();
+            return best;
+        }
+    }
+
+    private static float sum(MemorySegment s, long from, long to) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (long i = from; i < to; i += 32) {
+            long b = i * 4;
+            a0 = a0.add(FloatVector.fromMemorySegment(F, s, b, ByteOrder.nativeOrder()));
+            a1 = a1.add(FloatVector.fromMemorySegment(F, s, b + 32, ByteOrder.nativeOrder()));
+            a2 = a2.add(FloatVector.fromMemorySegment(F, s, b + 64, ByteOrder.nativeOrder()));
+            a3 = a3.add(FloatVector.fromMemorySegment(F, s, b + 96, ByteOrder.nativeOrder()));
+        }
+        return a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
+    }
+}
