@@ -6,7 +6,10 @@
 #
 # Builds each model file once (kept in --dir), runs `neurosteer bench` and reference/llamacpp-bench.mjs on
 # it, and prints one table: tokens/s of both engines, our/llama.cpp ratios, peak resident memory over the
-# weight bytes. bf16 means our BF16 safetensors against llama.cpp's F16 GGUF (llama.cpp's CPU path for
+# weight bytes; then each of our figures as a fraction of this machine's ceilings (`neurosteer bench --ceilings`:
+# FP32 FMA GFLOP/s of a register-tiled product and memory read GB/s, both on --threads threads), and the cost of
+# the study's hooks (statistics on every mlp.hook_post during prefill, a steered decode) on the first dtype.
+# bf16 means our BF16 safetensors against llama.cpp's F16 GGUF (llama.cpp's CPU path for
 # 16-bit weights); every other dtype is the same GGUF file for both engines.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,12 +40,20 @@ model_file() {  # format dtype -> path, building it if missing
 
 field() { node -e 'const o=JSON.parse(require("fs").readFileSync(0,"utf8").trim().split("\n").pop()); const v=o[process.argv[1]]; console.log(typeof v==="number"?v.toFixed(3):v)' "$1"; }
 
+echo "== machine ceilings" >&2
+ceil="$("$ns" bench --ceilings --threads "$threads" | tail -1)"
+echo "$ceil" >&2
+fma=$(field ceiling_fma_gflops <<<"$ceil"); bw=$(field ceiling_read_gb_per_s <<<"$ceil")
+
 rows=()
+hooks=--hook-overhead
 for dtype in $dtypes; do
   if [[ "$dtype" == bf16 ]]; then ours="$(model_file hf bf16)"; theirs="$(model_file gguf f16)"; label="bf16 (llama.cpp f16)"
   else ours="$(model_file gguf "$dtype")"; theirs="$ours"; label="$dtype"; fi
   echo "== $label: neurosteer" >&2
-  a="$("$ns" bench "$ours" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" | tail -1)"
+  a="$("$ns" bench "$ours" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" $hooks | tail -1)"
+  [[ -n "$hooks" ]] && hookrow="$label|$a"
+  hooks=
   echo "$a" >&2
   echo "== $label: llama.cpp" >&2
   b="$(node "$here/reference/llamacpp-bench.mjs" "$theirs" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" | tail -1)"
@@ -51,12 +62,20 @@ for dtype in $dtypes; do
 done
 
 printf '\n%s, %d threads, prefill %d tokens in one batch, decode %d tokens; %s\n' "$shape" "$threads" "$prompt" "$gen" "$(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-22s | %12s %12s %7s | %12s %12s %7s | %9s %9s\n' format "prefill ours" "llama.cpp" ratio "decode ours" "llama.cpp" ratio "RSS/w ours" "llama.cpp"
+printf 'machine ceilings (%d threads): FP32 FMA %.1f GFLOP/s, memory read %.1f GB/s\n' "$threads" "$fma" "$bw"
+printf '%-22s | %12s %12s %7s | %12s %12s %7s | %9s %9s | %8s %8s\n' format "prefill ours" "llama.cpp" ratio "decode ours" "llama.cpp" ratio "RSS/w ours" "llama.cpp" "FMA frac" "BW frac"
 for row in "${rows[@]}"; do
   IFS='|' read -r label a b <<<"$row"
   pa=$(field prefill_tokens_per_s <<<"$a"); pb=$(field prefill_tokens_per_s <<<"$b")
   da=$(field decode_tokens_per_s <<<"$a"); db=$(field decode_tokens_per_s <<<"$b")
   ma=$(field peak_rss_over_weights <<<"$a"); mb=$(field peak_rss_over_weights <<<"$b")
-  printf '%-22s | %12.2f %12.2f %7.2f | %12.2f %12.2f %7.2f | %9.2f %9.2f\n' "$label" "$pa" "$pb" "$(echo "$pa / $pb" | bc -l)" \
-    "$da" "$db" "$(echo "$da / $db" | bc -l)" "$ma" "$mb"
+  gf=$(field prefill_gflops <<<"$a"); gb=$(field decode_weight_gb_per_s <<<"$a")
+  printf '%-22s | %12.2f %12.2f %7.2f | %12.2f %12.2f %7.2f | %9.2f %9.2f | %8.2f %8.2f\n' "$label" "$pa" "$pb" "$(echo "$pa / $pb" | bc -l)" \
+    "$da" "$db" "$(echo "$da / $db" | bc -l)" "$ma" "$mb" "$(echo "$gf / $fma" | bc -l)" "$(echo "$gb / $bw" | bc -l)"
 done
+if [[ -n "${hookrow:-}" ]]; then
+  IFS='|' read -r label a <<<"$hookrow"
+  printf '\nhooks on %s: prefill with statistics on every mlp.hook_post %.2f tok/s (overhead %+.1f%%), decode steering %s neurons %.2f tok/s (overhead %+.1f%%)\n' \
+    "$label" "$(field prefill_with_stats_tokens_per_s <<<"$a")" "$(echo "100 * $(field stats_overhead <<<"$a")" | bc -l)" \
+    "$(field steered_neurons <<<"$a")" "$(field decode_steered_tokens_per_s <<<"$a")" "$(echo "100 * $(field steer_overhead <<<"$a")" | bc -l)"
+fi

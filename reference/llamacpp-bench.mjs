@@ -25,13 +25,15 @@ for (let i = 0; i < rest.length; i++) {
     options[key] = value;
 }
 
-// the same pseudo-random prompt as `neurosteer bench` would not matter for speed; any ids below 1000 do
+// the same pseudo-random prompt as `neurosteer bench` would not matter for speed; any ids below 1000 (and
+// below the vocabulary size) do
+let idLimit = 1000;
 function prompt(n, seed) {
     const out = [];
     let s = seed >>> 0;
     for (let i = 0; i < n; i++) {
         s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-        out.push(s % 1000);
+        out.push(s % idLimit);
     }
     return out;
 }
@@ -40,6 +42,8 @@ try {
     const llama = await getLlama({gpu: false, build: "never", usePrebuiltBinaries: true, skipDownload: true,
         progressLogs: false, maxThreads: options.threads, logLevel: LlamaLogLevel.error});
     const model = await llama.loadModel({modelPath, gpuLayers: 0, useMmap: true, defaultContextFlashAttention: false});
+    const vocabulary = model.fileInfo?.metadata?.tokenizer?.ggml?.tokens?.length;
+    if (Number.isInteger(vocabulary) && vocabulary > 0) idLimit = Math.min(idLimit, vocabulary);
     const context = await model.createContext({
         contextSize: options.promptTokens + options.genTokens + 16,
         batchSize: options.promptTokens,

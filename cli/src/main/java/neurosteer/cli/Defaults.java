@@ -28,9 +28,9 @@ final class Defaults {
         }
     }
 
-    /** The toy train/test split, generated (deterministically) on first use. */
+    /** The toy train/test split, generated (deterministically) on first use, one folder per generator version. */
     static Path toyData(String split) {
-        Path dir = cache().resolve("toy-data");
+        Path dir = cache().resolve("toy-data").resolve("v" + ToyDataGenerator.VERSION);
         Path file = dir.resolve(split.equals("train") ? ToyDataGenerator.TRAIN_FILE : ToyDataGenerator.TEST_FILE);
         if (!Files.exists(file)) {
             try {

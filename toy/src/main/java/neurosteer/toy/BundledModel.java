@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,8 +28,9 @@ public final class BundledModel {
     }
 
     /**
-     * Copies the bundled folder into {@code dir} (created if needed; files of the same size are
-     * left alone) and returns {@code dir}.
+     * Copies the bundled folder into {@code dir} (created if needed; files already there with the
+     * same bytes are left alone, any other file of that name is replaced, so a newer build never runs
+     * an older cached model) and returns {@code dir}.
      */
     public static Path materialize(Path dir) throws IOException {
         if (!available()) throw new IOException("this build carries no bundled toy model (resources " + RESOURCE_DIR + " missing)");
@@ -37,12 +39,13 @@ public final class BundledModel {
         for (String f : FILES) {
             Path target = dir.resolve(f);
             var url = loader.getResource(RESOURCE_DIR + f);
-            long size = url.openConnection().getContentLengthLong();
-            if (Files.exists(target) && size >= 0 && Files.size(target) == size) continue;
-            Path tmp = Files.createTempFile(dir, f, ".tmp");
+            byte[] bundled;
             try (InputStream in = url.openStream()) {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                bundled = in.readAllBytes();
             }
+            if (Files.exists(target) && Files.size(target) == bundled.length && Arrays.equals(Files.readAllBytes(target), bundled)) continue;
+            Path tmp = Files.createTempFile(dir, f, ".tmp");
+            Files.write(tmp, bundled);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return dir;

@@ -230,12 +230,7 @@ public final class Transformer {
                     scores[t] = dot;
                     if (dot > max) max = dot;
                 }
-                float sum = 0;
-                for (int t = 0; t < len; t++) {
-                    float e = (float) Math.exp(scores[t] - max);
-                    scores[t] = e;
-                    sum += e;
-                }
+                float sum = softmaxNumerators(scores, len, max);
                 float inv = 1f / sum;
                 int oOff = r * qDim + h * hd;
                 java.util.Arrays.fill(out, oOff, oOff + hd, 0f);
@@ -246,6 +241,27 @@ public final class Transformer {
                 }
             }
         });
+    }
+
+    /** {@code scores[t] = exp(scores[t] - max)} for {@code t < len}; returns their sum. */
+    private static float softmaxNumerators(float[] scores, int len, float max) {
+        int t = 0;
+        float sum = 0;
+        if (Kernels.VECTORIZE && len >= F.length()) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int upper = F.loopBound(len); t < upper; t += F.length()) {
+                FloatVector e = FloatVector.fromArray(F, scores, t).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(scores, t);
+                acc = acc.add(e);
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; t < len; t++) {
+            float e = (float) Math.exp(scores[t] - max);
+            scores[t] = e;
+            sum += e;
+        }
+        return sum;
     }
 
     private void rmsNorm(float[] x, float[] weight, float[] out, int rows, int dim) {
@@ -305,11 +321,27 @@ public final class Transformer {
         for (; i < n; i++) x[i] += y[i];
     }
 
+    /**
+     * {@code gate = silu(gate) * up}, in parallel over groups of 8 elements: every whole group takes the
+     * vector path and only the final partial group the scalar one, so no element's value depends on
+     * how the work was split between threads.
+     */
     private static void swiglu(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
-        }
+        int lanes = F.length(), groups = (n + lanes - 1) / lanes;
+        Parallel.forRange(groups, 2048, (startGroup, endGroup) -> {
+            int i = startGroup * lanes, end = Math.min(n, endGroup * lanes);
+            if (Kernels.VECTORIZE) {
+                for (; i + lanes <= end; i += lanes) {
+                    FloatVector g = FloatVector.fromArray(F, gate, i);
+                    FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+                    g.div(sig).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+                }
+            }
+            for (; i < end; i++) {
+                float g = gate[i];
+                gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            }
+        });
     }
 
     /** {@code out[b, r] = sum_c W[r, c] x[b, c]}, parallel over the weight's rows. */

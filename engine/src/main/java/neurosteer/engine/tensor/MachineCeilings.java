@@ -42,7 +42,8 @@ public final class MachineCeilings {
             for (int i = 0; i < xs[t].length; i++) xs[t][i] = (i % 5 - 2) * 1e-3f;
         }
         float[] sink = new float[threads * 16];
-        int sweeps = 2000;
+        for (int warm = 0; warm < 20_000; warm++) tile(panels[0], xs[0], sink, 0);
+        int sweeps = 200;
         long flopsPerRound = 2L * ROWS * PANEL * K * sweeps * threads;
         double best = 0;
         long end = System.nanoTime() + (long) (seconds * 1e9);
@@ -98,6 +99,7 @@ public final class MachineCeilings {
             int threads = Parallel.threads();
             double best = 0;
             DoubleAdder sink = new DoubleAdder();
+            for (int warm = 0; warm < 20_000; warm++) sink.add(sum(buffer, 0, Math.min(floats, 4096)));
             long end = System.nanoTime() + (long) (seconds * 1e9);
             int passes = 0;
             do {

@@ -20,6 +20,8 @@ import java.util.function.Consumer;
  * <p>Entry point for {@code neurosteer toy data}: {@link #run(Options, Consumer)}.
  */
 public final class ToyDataGenerator {
+    /** Bumped whenever the templates or defaults change what a given seed produces. */
+    public static final int VERSION = 1;
     public static final String TRAIN_FILE = "train.jsonl";
     public static final String TEST_FILE = "test.jsonl";
 
