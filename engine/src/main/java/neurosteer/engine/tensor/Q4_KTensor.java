@@ -17,7 +17,7 @@ public final class Q4_KTensor extends BlockQuantTensor {
     static final int BLOCK = 256, BYTES = 144;
     static final int SCALES = 4, QS = 16;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
 
     public Q4_KTensor(String name, MemorySegment segment, long[] shape) {
         super(name, segment, shape);
@@ -57,11 +57,10 @@ public final class Q4_KTensor extends BlockQuantTensor {
             float d2 = d * scale(base, 2 * chunk + 1), m2 = dmin * min(base, 2 * chunk + 1);
             int o = outOffset + 64 * chunk;
             if (Kernels.VECTORIZE) {
-                ByteVector packed = ByteVector.fromMemorySegment(B, segment, base + QS + 32L * chunk, ByteOrder.LITTLE_ENDIAN);
-                ByteVector low = packed.and((byte) 0xF), high = shiftRight(packed, 4).and((byte) 0xF);
                 for (int part = 0; part < 4; part++) {
-                    ((FloatVector) low.castShape(F, part)).mul(d1).sub(m1).intoArray(out, o + 8 * part);
-                    ((FloatVector) high.castShape(F, part)).mul(d2).sub(m2).intoArray(out, o + 32 + 8 * part);
+                    ByteVector packed = ByteVector.fromMemorySegment(B8, segment, base + QS + 32L * chunk + 8 * part, ByteOrder.LITTLE_ENDIAN);
+                    low(packed).mul(d1).sub(m1).intoArray(out, o + 8 * part);
+                    high(packed).mul(d2).sub(m2).intoArray(out, o + 32 + 8 * part);
                 }
                 continue;
             }
@@ -96,6 +95,10 @@ public final class Q4_KTensor extends BlockQuantTensor {
         return sum;
     }
 
+    /**
+     * Per 32-element sub-block, sums q·x and x in vectors and applies {@code d·scale} and
+     * {@code -dmin·min} once, instead of decoding every weight to a float first.
+     */
     @Override
     float dotBlocksVector(long firstBlock, int blocks, float[] x, int xOffset) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
@@ -104,24 +107,30 @@ public final class Q4_KTensor extends BlockQuantTensor {
             float d = f16(base), dmin = f16(base + 2);
             for (int chunk = 0; chunk < 4; chunk++) {
                 int xo = xOffset + b * BLOCK + 64 * chunk;
-                ByteVector packed = ByteVector.fromMemorySegment(B, segment, base + QS + 32L * chunk, ByteOrder.LITTLE_ENDIAN);
-                ByteVector low = packed.and((byte) 0xF);
-                ByteVector high = shiftRight(packed, 4).and((byte) 0xF);
-                // weights decoded in registers: q * (d * scale) - dmin * min
-                FloatVector scaleLow = FloatVector.broadcast(F, d * scale(base, 2 * chunk));
-                FloatVector minLow = FloatVector.broadcast(F, -dmin * min(base, 2 * chunk));
-                FloatVector scaleHigh = FloatVector.broadcast(F, d * scale(base, 2 * chunk + 1));
-                FloatVector minHigh = FloatVector.broadcast(F, -dmin * min(base, 2 * chunk + 1));
-                acc0 = ((FloatVector) low.castShape(F, 0)).fma(scaleLow, minLow).fma(FloatVector.fromArray(F, x, xo), acc0);
-                acc1 = ((FloatVector) high.castShape(F, 0)).fma(scaleHigh, minHigh).fma(FloatVector.fromArray(F, x, xo + 32), acc1);
-                acc0 = ((FloatVector) low.castShape(F, 1)).fma(scaleLow, minLow).fma(FloatVector.fromArray(F, x, xo + 8), acc0);
-                acc1 = ((FloatVector) high.castShape(F, 1)).fma(scaleHigh, minHigh).fma(FloatVector.fromArray(F, x, xo + 40), acc1);
-                acc0 = ((FloatVector) low.castShape(F, 2)).fma(scaleLow, minLow).fma(FloatVector.fromArray(F, x, xo + 16), acc0);
-                acc1 = ((FloatVector) high.castShape(F, 2)).fma(scaleHigh, minHigh).fma(FloatVector.fromArray(F, x, xo + 48), acc1);
-                acc0 = ((FloatVector) low.castShape(F, 3)).fma(scaleLow, minLow).fma(FloatVector.fromArray(F, x, xo + 24), acc0);
-                acc1 = ((FloatVector) high.castShape(F, 3)).fma(scaleHigh, minHigh).fma(FloatVector.fromArray(F, x, xo + 56), acc1);
+                long qs = base + QS + 32L * chunk;
+                FloatVector qxLow = FloatVector.zero(F), qxHigh = qxLow, xLow = qxLow, xHigh = qxLow;
+                for (int part = 0; part < 4; part++) {
+                    ByteVector packed = ByteVector.fromMemorySegment(B8, segment, qs + 8 * part, ByteOrder.LITTLE_ENDIAN);
+                    FloatVector xl = FloatVector.fromArray(F, x, xo + 8 * part), xh = FloatVector.fromArray(F, x, xo + 32 + 8 * part);
+                    qxLow = low(packed).fma(xl, qxLow);
+                    qxHigh = high(packed).fma(xh, qxHigh);
+                    xLow = xLow.add(xl);
+                    xHigh = xHigh.add(xh);
+                }
+                acc0 = qxLow.fma(FloatVector.broadcast(F, d * scale(base, 2 * chunk)), acc0);
+                acc0 = xLow.fma(FloatVector.broadcast(F, -dmin * min(base, 2 * chunk)), acc0);
+                acc1 = qxHigh.fma(FloatVector.broadcast(F, d * scale(base, 2 * chunk + 1)), acc1);
+                acc1 = xHigh.fma(FloatVector.broadcast(F, -dmin * min(base, 2 * chunk + 1)), acc1);
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static FloatVector low(ByteVector packed) {
+        return (FloatVector) packed.and((byte) 0xF).castShape(F, 0);
+    }
+
+    private static FloatVector high(ByteVector packed) {
+        return (FloatVector) shiftRight(packed, 4).and((byte) 0xF).castShape(F, 0);
     }
 }

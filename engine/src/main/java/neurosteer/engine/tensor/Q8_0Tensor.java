@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Q8_0Tensor extends BlockQuantTensor {
     static final int BLOCK = 32, BYTES = 34;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
 
     public Q8_0Tensor(String name, MemorySegment segment, long[] shape) {
         super(name, segment, shape);
@@ -31,8 +31,7 @@ public final class Q8_0Tensor extends BlockQuantTensor {
         long base = block * BYTES;
         float d = f16(base);
         if (Kernels.VECTORIZE) {
-            ByteVector q = ByteVector.fromMemorySegment(B, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
-            for (int part = 0; part < 4; part++) ((FloatVector) q.castShape(F, part)).mul(d).intoArray(out, outOffset + 8 * part);
+            for (int part = 0; part < 4; part++) eight(base + 2 + 8 * part).mul(d).intoArray(out, outOffset + 8 * part);
             return;
         }
         for (int j = 0; j < BLOCK; j++) out[outOffset + j] = d * s8(base + 2 + j);
@@ -55,15 +54,19 @@ public final class Q8_0Tensor extends BlockQuantTensor {
     float dotBlocksVector(long firstBlock, int blocks, float[] x, int xOffset) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
-            long base = (firstBlock + b) * BYTES;
+            long q = (firstBlock + b) * BYTES + 2;
             int xo = xOffset + b * BLOCK;
-            ByteVector q = ByteVector.fromMemorySegment(B, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
-            FloatVector s = ((FloatVector) q.castShape(F, 0)).mul(FloatVector.fromArray(F, x, xo));
-            s = ((FloatVector) q.castShape(F, 1)).fma(FloatVector.fromArray(F, x, xo + 8), s);
-            s = ((FloatVector) q.castShape(F, 2)).fma(FloatVector.fromArray(F, x, xo + 16), s);
-            s = ((FloatVector) q.castShape(F, 3)).fma(FloatVector.fromArray(F, x, xo + 24), s);
-            acc = s.fma(FloatVector.broadcast(F, f16(base)), acc);
+            // four 8-byte loads, each widened straight to 8 floats (one sign-extend and convert apiece)
+            FloatVector s = eight(q).mul(FloatVector.fromArray(F, x, xo));
+            s = eight(q + 8).fma(FloatVector.fromArray(F, x, xo + 8), s);
+            s = eight(q + 16).fma(FloatVector.fromArray(F, x, xo + 16), s);
+            s = eight(q + 24).fma(FloatVector.fromArray(F, x, xo + 24), s);
+            acc = s.fma(FloatVector.broadcast(F, f16(q - 2)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private FloatVector eight(long byteOffset) {
+        return (FloatVector) ByteVector.fromMemorySegment(B8, segment, byteOffset, ByteOrder.LITTLE_ENDIAN).castShape(F, 0);
     }
 }
