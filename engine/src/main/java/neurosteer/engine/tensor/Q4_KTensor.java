@@ -1,6 +1,7 @@
 package neurosteer.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -102,9 +103,10 @@ public final class Q4_KTensor extends BlockQuantTensor {
     @Override
     float dotBlocksVector(long firstBlock, int blocks, float[] x, int xOffset) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        float[] scales = new float[8], mins = new float[8];
         for (int b = 0; b < blocks; b++) {
             long base = (firstBlock + b) * BYTES;
-            float d = f16(base), dmin = f16(base + 2);
+            scalesAndMins(base, scales, mins);
             for (int chunk = 0; chunk < 4; chunk++) {
                 int xo = xOffset + b * BLOCK + 64 * chunk;
                 long qs = base + QS + 32L * chunk;
@@ -117,14 +119,34 @@ public final class Q4_KTensor extends BlockQuantTensor {
                     xLow = xLow.add(xl);
                     xHigh = xHigh.add(xh);
                 }
-                acc0 = qxLow.fma(FloatVector.broadcast(F, d * scale(base, 2 * chunk)), acc0);
-                acc0 = xLow.fma(FloatVector.broadcast(F, -dmin * min(base, 2 * chunk)), acc0);
-                acc1 = qxHigh.fma(FloatVector.broadcast(F, d * scale(base, 2 * chunk + 1)), acc1);
-                acc1 = xHigh.fma(FloatVector.broadcast(F, -dmin * min(base, 2 * chunk + 1)), acc1);
+                acc0 = qxLow.fma(FloatVector.broadcast(F, scales[2 * chunk]), acc0);
+                acc0 = xLow.fma(FloatVector.broadcast(F, mins[2 * chunk]), acc0);
+                acc1 = qxHigh.fma(FloatVector.broadcast(F, scales[2 * chunk + 1]), acc1);
+                acc1 = xHigh.fma(FloatVector.broadcast(F, mins[2 * chunk + 1]), acc1);
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
+
+    /**
+     * {@code d·scale_j} and {@code -dmin·min_j} of all eight sub-blocks, from two loads of the 12 packed
+     * bytes instead of one byte read per 6-bit field (same values as {@link #scale} and {@link #min}).
+     */
+    private void scalesAndMins(long base, float[] scales, float[] mins) {
+        float d = f16(base), dmin = f16(base + 2);
+        long lo = segment.get(LONG_LE, base + SCALES);
+        int hi = segment.get(INT_LE, base + SCALES + 8);
+        for (int j = 0; j < 4; j++) {
+            int sj = (int) (lo >>> (8 * j)) & 0xFF, mj = (int) (lo >>> (8 * (j + 4))) & 0xFF, tail = (hi >>> (8 * j)) & 0xFF;
+            scales[j] = d * (sj & 63);
+            mins[j] = -dmin * (mj & 63);
+            scales[j + 4] = d * ((tail & 0xF) | ((sj >>> 6) << 4));
+            mins[j + 4] = -dmin * ((tail >>> 4) | ((mj >>> 6) << 4));
+        }
+    }
+
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static FloatVector low(ByteVector packed) {
         return (FloatVector) packed.and((byte) 0xF).castShape(F, 0);
