@@ -33,6 +33,9 @@ public final class MachineCeilings {
     /**
      * GFLOP/s of a 6 × 16 register tile (twelve 8-lane FMA accumulators) sweeping an L1-resident
      * 16 × 256 panel for 6 rows of x, on every pool thread at once, best of several timed rounds.
+     * Deliberately its own copy of {@link TiledMatmul}'s tile with constant row offsets: it is the
+     * ceiling, and the production tile called the same way measured about 24% slower here
+     * (docs/BENCHMARKS.md), which is a gap to close in that kernel, not in the ceiling.
      */
     public static double fmaGflops(double seconds) {
         int threads = Parallel.threads();
