@@ -129,6 +129,68 @@ public final class Q4_KTensor extends BlockQuantTensor {
     }
 
     /**
+     * Decode: the min term {@code -dmin·min_j · Σx} needs only each 32-element sub-block's sum of x,
+     * so those sums are taken once per x and every row sums just q·x in vectors, with its scales and
+     * mins read into reused scratch (no per-row arrays).
+     */
+    @Override
+    protected void matvecRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        int cols = cols(), rows = rows();
+        if (cols % BLOCK != 0) {
+            super.matvecRows(x, batch, out, rowStart, rowEnd);
+            return;
+        }
+        DecodeScratch s = DECODE_SCRATCH.get();
+        float[] xSums = s.xSums(cols / 32);
+        int blocksPerRow = cols / BLOCK;
+        for (int b = 0; b < batch; b++) {
+            int xo = b * cols;
+            for (int j = 0; j < cols / 32; j++) {
+                FloatVector v = FloatVector.fromArray(F, x, xo + 32 * j).add(FloatVector.fromArray(F, x, xo + 32 * j + 8))
+                        .add(FloatVector.fromArray(F, x, xo + 32 * j + 16)).add(FloatVector.fromArray(F, x, xo + 32 * j + 24));
+                xSums[j] = v.reduceLanes(VectorOperators.ADD);
+            }
+            for (int r = rowStart; r < rowEnd; r++)
+                out[b * rows + r] = rowDot((long) r * blocksPerRow, blocksPerRow, x, xo, xSums, s.scales, s.mins);
+        }
+    }
+
+    private float rowDot(long firstBlock, int blocks, float[] x, int xOffset, float[] xSums, float[] scales, float[] mins) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        float minTerm = 0;
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * BYTES;
+            scalesAndMins(base, scales, mins);
+            for (int chunk = 0; chunk < 4; chunk++) {
+                int xo = xOffset + b * BLOCK + 64 * chunk, sub = b * 8 + 2 * chunk;
+                long qs = base + QS + 32L * chunk;
+                FloatVector qxLow = FloatVector.zero(F), qxHigh = qxLow;
+                for (int part = 0; part < 4; part++) {
+                    ByteVector packed = ByteVector.fromMemorySegment(B8, segment, qs + 8 * part, ByteOrder.LITTLE_ENDIAN);
+                    qxLow = low(packed).fma(FloatVector.fromArray(F, x, xo + 8 * part), qxLow);
+                    qxHigh = high(packed).fma(FloatVector.fromArray(F, x, xo + 32 + 8 * part), qxHigh);
+                }
+                acc0 = qxLow.fma(FloatVector.broadcast(F, scales[2 * chunk]), acc0);
+                acc1 = qxHigh.fma(FloatVector.broadcast(F, scales[2 * chunk + 1]), acc1);
+                minTerm += mins[2 * chunk] * xSums[sub] + mins[2 * chunk + 1] * xSums[sub + 1];
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + minTerm;
+    }
+
+    private static final class DecodeScratch {
+        final float[] scales = new float[8], mins = new float[8];
+        float[] xSums = new float[0];
+
+        float[] xSums(int n) {
+            if (xSums.length < n) xSums = new float[n];
+            return xSums;
+        }
+    }
+
+    private static final ThreadLocal<DecodeScratch> DECODE_SCRATCH = ThreadLocal.withInitial(DecodeScratch::new);
+
+    /**
      * {@code d·scale_j} and {@code -dmin·min_j} of all eight sub-blocks, from two loads of the 12 packed
      * bytes instead of one byte read per 6-bit field (same values as {@link #scale} and {@link #min}).
      */
