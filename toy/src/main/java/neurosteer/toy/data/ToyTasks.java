@@ -74,9 +74,9 @@ public final class ToyTasks {
         String name = pick(r, NAMES);
         switch (level) {
             case 1 -> {
-                int a = between(r, 10, 60), b = between(r, 10, 60), c = between(r, 10, 60), ab = a + b;
-                return item("A menu has " + a + " soups, " + b + " salads and " + c + " pastas. In how many ways can " + name
-                        + " pick one dish?", a + " + " + b + " = " + ab + ".\n" + ab + " + " + c + " = " + (ab + c) + ".", ab + c);
+                int a = between(r, 11, 40), b = between(r, 3, 9);
+                return item("A cafe has " + a + " soups and " + b + " salads. In how many ways can " + name
+                        + " pick one soup and one salad?", a + " * " + b + " = " + (a * b) + ".", a * b);
             }
             case 2 -> {
                 int a = between(r, 2, 9), b = between(r, 2, 9), c = between(r, 2, 9);
@@ -85,12 +85,12 @@ public final class ToyTasks {
                         a + " * " + b + " = " + (a * b) + ".\n" + (a * b) + " * " + c + " = " + (a * b * c) + ".", a * b * c);
             }
             case 3 -> {
-                int a = between(r, 3, 12), b = between(r, 3, 12), p = a * (a - 1), q = b * (b - 1);
+                int a = between(r, 6, 25), b = between(r, 6, 25), p = a * (a - 1), q = b * (b - 1);
                 return item("A club has " + a + " boys and " + b + " girls. In how many ways can a president and a vice-president of the same gender be chosen?",
                         a + " * " + (a - 1) + " = " + p + ".\n" + b + " * " + (b - 1) + " = " + q + ".\n" + p + " + " + q + " = " + (p + q) + ".", p + q);
             }
             case 4 -> {
-                int a = between(r, 2, 12), b = between(r, 2, 12), c = between(r, 2, 12), x = a * b, y = b * c, z = c * a;
+                int a = between(r, 11, 30), b = between(r, 2, 9), c = between(r, 2, 9), x = a * b, y = b * c, z = c * a;
                 return item("A bag has " + a + " red, " + b + " blue and " + c + " green beads. In how many ways can " + name
                                 + " pick 2 beads of different colors?",
                         a + " * " + b + " = " + x + ".\n" + b + " * " + c + " = " + y + ".\n" + c + " * " + a + " = " + z + ".\n"
@@ -149,7 +149,7 @@ public final class ToyTasks {
                         "b^2 = " + c + "^2 - " + a + "^2 = " + (c * c) + " - " + (a * a) + " = " + (b * b) + ".\nb = " + b + ".", b);
             }
             default -> {
-                int a = between(r, 2, 12), b = between(r, 2, 12), c = between(r, 2, 12), x = a * b, y = b * c, z = a * c;
+                int a = between(r, 11, 20), b = between(r, 2, 9), c = between(r, 2, 9), x = a * b, y = b * c, z = a * c;
                 int s = x + y + z;
                 return item("A box is " + a + " by " + b + " by " + c + ". What is its surface area?",
                         a + " * " + b + " = " + x + ".\n" + b + " * " + c + " = " + y + ".\n" + a + " * " + c + " = " + z + ".\n" + x + " + "
@@ -163,9 +163,9 @@ public final class ToyTasks {
     private static Item intermediateAlgebra(int level, SplittableRandom r) {
         switch (level) {
             case 1 -> {
-                int a = between(r, 1, 30), b = between(r, -9, 9);
-                return item("Let f(x) = x^2 + " + a + ". Find f(" + b + ").",
-                        "f(" + b + ") = " + paren(b) + "^2 + " + a + " = " + (b * b) + " + " + a + " = " + (b * b + a) + ".", b * b + a);
+                int b = between(r, 5, 15), a = between(r, 1, b * b - 1);
+                return item("Let f(x) = x^2 - " + a + ". Find f(" + b + ").",
+                        "f(" + b + ") = " + b + "^2 - " + a + " = " + (b * b) + " - " + a + " = " + (b * b - a) + ".", b * b - a);
             }
             case 2 -> {
                 int a = between(r, 2, 5), b = between(r, 0, 9), c = between(r, 0, 5), inner = a * c + b;
@@ -174,7 +174,7 @@ public final class ToyTasks {
                                 + " * " + paren(inner) + " " + signed(b) + " = " + (a * inner + b) + ".", a * inner + b);
             }
             case 3 -> {
-                int a = between(r, 2, 40), d = between(r, 2, 12), k = between(r, 3, 5);
+                int a = between(r, 2, 20), d = between(r, 2, 9), k = between(r, 3, 4);
                 StringBuilder terms = new StringBuilder(), sums = new StringBuilder();
                 int sum = a;
                 for (int i = 0; i < k; i++) terms.append(i == 0 ? "" : ", ").append(a + i * d);
@@ -261,9 +261,9 @@ public final class ToyTasks {
         String name = pick(r, NAMES), things = pick(r, ITEMS);
         switch (level) {
             case 1 -> {
-                int a = between(r, 1, 99), b = between(r, 1, 99);
-                return item(name + " has " + a + " " + things + " and gets " + b + " more. How many " + things + " now?",
-                        a + " + " + b + " = " + (a + b) + ".", a + b);
+                int a = between(r, 20, 99), b = between(r, 1, a - 1);
+                return item(name + " has " + a + " " + things + " and gives away " + b + ". How many " + things + " are left?",
+                        a + " - " + b + " = " + (a - b) + ".", a - b);
             }
             case 2 -> {
                 int a = between(r, 20, 99), b = between(r, 1, a - 1), c = between(r, 1, 60);
@@ -302,7 +302,7 @@ public final class ToyTasks {
     private static Item precalculus(int level, SplittableRandom r) {
         switch (level) {
             case 1 -> {
-                int a = between(r, 2, 12), b = between(r, 2, 12), c = between(r, 2, 12), d = between(r, 2, 12);
+                int a = between(r, 11, 25), b = between(r, 11, 25), c = between(r, 2, 9), d = between(r, 2, 9);
                 return item("Compute (" + a + ", " + b + ") . (" + c + ", " + d + ").",
                         a + " * " + c + " + " + b + " * " + d + " = " + (a * c) + " + " + (b * d) + " = " + (a * c + b * d) + ".", a * c + b * d);
             }

@@ -98,7 +98,7 @@ class ToyDataGeneratorTest {
             }
             case COUNTING_AND_PROBABILITY -> {
                 return switch (level) {
-                    case 1 -> n[0] + n[1] + n[2];
+                    case 1 -> n[0] * n[1];
                     case 2 -> n[0] * n[1] * n[2];
                     case 3 -> permutations(n[0], 2) + permutations(n[1], 2);
                     case 4 -> n[0] * n[1] + n[1] * n[2] + n[2] * n[0];
@@ -116,7 +116,7 @@ class ToyDataGeneratorTest {
             }
             case INTERMEDIATE_ALGEBRA -> {
                 switch (level) {
-                    case 1 -> { return n[2] * n[2] + n[1]; }
+                    case 1 -> { return n[2] * n[2] - n[1]; }
                     case 2 -> {
                         Matcher m = match("Let f\\(x\\) = (\\d+)x ([+-]) (\\d+)\\. Find f\\(f\\((-?\\d+)\\)\\)\\.", t);
                         long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(3)) * (m.group(2).equals("-") ? -1 : 1);
@@ -148,7 +148,7 @@ class ToyDataGeneratorTest {
             }
             case PREALGEBRA -> {
                 return switch (level) {
-                    case 1 -> n[0] + n[1];
+                    case 1 -> n[0] - n[1];
                     case 2 -> n[0] - n[1] + n[2];
                     case 3 -> n[0] * n[1];
                     case 4 -> n[0] * n[1] + n[2] * n[3];
