@@ -24,13 +24,13 @@ final class ToyCommand implements Runnable {
         @Option(names = "--out", defaultValue = "runs/toy-data")
         Path out;
 
-        @Option(names = "--seed", defaultValue = "20250101")
+        @Option(names = "--seed", defaultValue = "" + ToyDataGenerator.Options.DEFAULT_SEED)
         long seed;
 
-        @Option(names = "--train-per-cell", defaultValue = "1000", description = "Train problems per (subject, level) (default ${DEFAULT-VALUE})")
+        @Option(names = "--train-per-cell", defaultValue = "" + ToyDataGenerator.Options.DEFAULT_TRAIN_PER_CELL, description = "Train problems per (subject, level) (default ${DEFAULT-VALUE})")
         int trainPerCell;
 
-        @Option(names = "--test-per-cell", defaultValue = "20", description = "Test problems per (subject, level) (default ${DEFAULT-VALUE})")
+        @Option(names = "--test-per-cell", defaultValue = "" + ToyDataGenerator.Options.DEFAULT_TEST_PER_CELL, description = "Test problems per (subject, level) (default ${DEFAULT-VALUE})")
         int testPerCell;
 
         @Override

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  */
 public final class ToyDataGenerator {
     /** Bumped whenever the templates or defaults change what a given seed produces. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 5;
     public static final String TRAIN_FILE = "train.jsonl";
     public static final String TEST_FILE = "test.jsonl";
 
@@ -33,7 +33,7 @@ public final class ToyDataGenerator {
      */
     public record Options(Path outDir, long seed, int trainPerCell, int testPerCell) {
         public static final long DEFAULT_SEED = 20250101L;
-        public static final int DEFAULT_TRAIN_PER_CELL = 1000;
+        public static final int DEFAULT_TRAIN_PER_CELL = 2000;
         public static final int DEFAULT_TEST_PER_CELL = 20;
 
         public Options {

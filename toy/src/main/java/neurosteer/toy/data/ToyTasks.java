@@ -16,7 +16,6 @@ public final class ToyTasks {
 
     private static final String[] NAMES = {"Ana", "Ben", "Cara", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ivy", "Jack", "Kim", "Leo"};
     private static final String[] ITEMS = {"apples", "books", "cards", "coins", "pens", "shells", "stamps", "marbles"};
-    private static final String[] GROUPS = {"books", "toys", "songs", "games", "shirts", "plants", "paintings", "hats"};
     private static final int[][] TRIPLES = {{3, 4, 5}, {5, 12, 13}, {8, 15, 17}, {7, 24, 25}, {20, 21, 29}, {9, 40, 41}, {12, 35, 37}};
 
     private ToyTasks() {}
@@ -44,9 +43,9 @@ public final class ToyTasks {
                         "x = " + b + " - " + a + " = " + x + ".", x);
             }
             case 2 -> {
-                int a = between(r, 2, 9), x = between(r, 2, 15), b = a * x;
-                return item("Solve for x: " + a + "x = " + b + ".",
-                        "x = " + b + " / " + a + " = " + x + ".", x);
+                int a = between(r, 10, 60), b = between(r, 30, 99), c = between(r, 10, b - 1), d = b - c, x = d + a;
+                return item("Solve for x: x - " + a + " = " + b + " - " + c + ".",
+                        b + " - " + c + " = " + d + ".\nx = " + d + " + " + a + " = " + x + ".", x);
             }
             case 3 -> {
                 int a = between(r, 2, 9), x = between(r, 1, 12), b = between(r, 1, 40), c = a * x + b;
@@ -75,7 +74,7 @@ public final class ToyTasks {
         String name = pick(r, NAMES);
         switch (level) {
             case 1 -> {
-                int a = between(r, 2, 12), b = between(r, 2, 12);
+                int a = between(r, 11, 40), b = between(r, 3, 9);
                 return item("A cafe has " + a + " soups and " + b + " salads. In how many ways can " + name
                         + " pick one soup and one salad?", a + " * " + b + " = " + (a * b) + ".", a * b);
             }
@@ -86,19 +85,23 @@ public final class ToyTasks {
                         a + " * " + b + " = " + (a * b) + ".\n" + (a * b) + " * " + c + " = " + (a * b * c) + ".", a * b * c);
             }
             case 3 -> {
-                int n = between(r, 4, 60), product = n * (n - 1);
-                return item("In how many ways can a team of 2 be chosen from " + n + " " + pick(r, new String[] {"people", "students", "players", "friends"}) + "?",
-                        n + " * " + (n - 1) + " / 2 = " + product + " / 2 = " + (product / 2) + ".", product / 2);
+                int a = between(r, 6, 25), b = between(r, 6, 25), p = a * (a - 1), q = b * (b - 1);
+                return item("A club has " + a + " boys and " + b + " girls. In how many ways can a president and a vice-president of the same gender be chosen?",
+                        a + " * " + (a - 1) + " = " + p + ".\n" + b + " * " + (b - 1) + " = " + q + ".\n" + p + " + " + q + " = " + (p + q) + ".", p + q);
             }
             case 4 -> {
-                int n = between(r, 4, 20), p = n * (n - 1), q = p * (n - 2);
-                return item("In how many ways can gold, silver and bronze medals go to " + n + " " + pick(r, new String[] {"runners", "swimmers", "skaters", "riders"}) + "?",
-                        n + " * " + (n - 1) + " = " + p + ".\n" + p + " * " + (n - 2) + " = " + q + ".", q);
+                int a = between(r, 11, 30), b = between(r, 2, 9), c = between(r, 2, 9), x = a * b, y = b * c, z = c * a;
+                return item("A bag has " + a + " red, " + b + " blue and " + c + " green beads. In how many ways can " + name
+                                + " pick 2 beads of different colors?",
+                        a + " * " + b + " = " + x + ".\n" + b + " * " + c + " = " + y + ".\n" + c + " * " + a + " = " + z + ".\n"
+                                + x + " + " + y + " = " + (x + y) + ".\n" + (x + y) + " + " + z + " = " + (x + y + z) + ".", x + y + z);
             }
             default -> {
-                int n = between(r, 4, 20), p = n * (n - 1), q = p * (n - 2);
-                return item(name + " has " + n + " " + pick(r, GROUPS) + ". In how many ways can 3 of them be chosen?",
-                        n + " * " + (n - 1) + " = " + p + ".\n" + p + " * " + (n - 2) + " = " + q + ".\n" + q + " / 6 = " + (q / 6) + ".", q / 6);
+                int n = between(r, 8, 30), k = between(r, 2, n - 3), m = n - k, p = n * (n - 1), q = m * (m - 1);
+                return item("Of " + n + " players, " + k + " are captains. How many pairs of players include at least one captain?",
+                        n + " * " + (n - 1) + " / 2 = " + p + " / 2 = " + (p / 2) + ".\n" + n + " - " + k + " = " + m + ".\n" + m + " * "
+                                + (m - 1) + " / 2 = " + q + " / 2 = " + (q / 2) + ".\n" + (p / 2) + " - " + (q / 2) + " = " + (p / 2 - q / 2) + ".",
+                        p / 2 - q / 2);
             }
         }
     }
@@ -113,18 +116,22 @@ public final class ToyTasks {
                         "2 * (" + a + " + " + b + ") = 2 * " + (a + b) + " = " + (2 * (a + b)) + ".", 2 * (a + b));
             }
             case 2 -> {
-                int a = between(r, 2, 20), b = between(r, 2, 20);
-                return item("A rectangle is " + a + " by " + b + ". What is its area?",
-                        a + " * " + b + " = " + (a * b) + ".", a * b);
+                int a = between(r, 6, 12), b = between(r, 6, 12), c = between(r, 2, a - 1), d = between(r, 2, b - 1);
+                return item("A rectangle is " + a + " by " + b + ". A " + c + " by " + d + " corner is cut off. What area is left?",
+                        a + " * " + b + " = " + (a * b) + ".\n" + c + " * " + d + " = " + (c * d) + ".\n" + (a * b) + " - " + (c * d) + " = "
+                                + (a * b - c * d) + ".", a * b - c * d);
             }
             case 3 -> {
-                int b, h;
+                int a, b, h;
                 do {
-                    b = between(r, 2, 20);
-                    h = between(r, 2, 20);
-                } while ((b * h) % 2 != 0);
-                return item("A triangle has base " + b + " and height " + h + ". What is its area?",
-                        b + " * " + h + " / 2 = " + (b * h) + " / 2 = " + (b * h / 2) + ".", b * h / 2);
+                    a = between(r, 5, 40);
+                    b = between(r, 5, 40);
+                    h = between(r, 2, 12);
+                } while ((a + b) * h % 2 != 0);
+                int sum = a + b, doubled = sum * h;
+                return item("A trapezoid has bases " + a + " and " + b + " and height " + h + ". What is its area?",
+                        a + " + " + b + " = " + sum + ".\n" + sum + " * " + h + " = " + doubled + ".\n" + doubled + " / 2 = " + (doubled / 2) + ".",
+                        doubled / 2);
             }
             case 4 -> {
                 int[] t = TRIPLES[r.nextInt(TRIPLES.length)];
@@ -142,9 +149,11 @@ public final class ToyTasks {
                         "b^2 = " + c + "^2 - " + a + "^2 = " + (c * c) + " - " + (a * a) + " = " + (b * b) + ".\nb = " + b + ".", b);
             }
             default -> {
-                int a = between(r, 2, 12), b = between(r, 2, 12), c = between(r, 2, 12);
-                return item("A box is " + a + " by " + b + " by " + c + ". What is its volume?",
-                        a + " * " + b + " = " + (a * b) + ".\n" + (a * b) + " * " + c + " = " + (a * b * c) + ".", a * b * c);
+                int a = between(r, 11, 20), b = between(r, 2, 9), c = between(r, 2, 9), x = a * b, y = b * c, z = a * c;
+                int s = x + y + z;
+                return item("A box is " + a + " by " + b + " by " + c + ". What is its surface area?",
+                        a + " * " + b + " = " + x + ".\n" + b + " * " + c + " = " + y + ".\n" + a + " * " + c + " = " + z + ".\n" + x + " + "
+                                + y + " = " + (x + y) + ".\n" + (x + y) + " + " + z + " = " + s + ".\n2 * " + s + " = " + (2 * s) + ".", 2 * s);
             }
         }
     }
@@ -154,21 +163,28 @@ public final class ToyTasks {
     private static Item intermediateAlgebra(int level, SplittableRandom r) {
         switch (level) {
             case 1 -> {
-                int a = between(r, 1, 30), b = between(r, -9, 9);
-                return item("Let f(x) = x^2 + " + a + ". Find f(" + b + ").",
-                        "f(" + b + ") = " + paren(b) + "^2 + " + a + " = " + (b * b) + " + " + a + " = " + (b * b + a) + ".", b * b + a);
+                int b = between(r, 5, 15), a = between(r, 1, b * b - 1);
+                return item("Let f(x) = x^2 - " + a + ". Find f(" + b + ").",
+                        "f(" + b + ") = " + b + "^2 - " + a + " = " + (b * b) + " - " + a + " = " + (b * b - a) + ".", b * b - a);
             }
             case 2 -> {
-                int a = between(r, 2, 5), b = between(r, -9, 9), c = between(r, -5, 5), inner = a * c + b;
+                int a = between(r, 2, 5), b = between(r, 0, 9), c = between(r, 0, 5), inner = a * c + b;
                 return item("Let f(x) = " + a + "x " + signed(b) + ". Find f(f(" + c + ")).",
                         "f(" + c + ") = " + a + " * " + paren(c) + " " + signed(b) + " = " + inner + ".\nf(" + inner + ") = " + a
                                 + " * " + paren(inner) + " " + signed(b) + " = " + (a * inner + b) + ".", a * inner + b);
             }
             case 3 -> {
-                int a = between(r, 1, 40), b = between(r, a + 2, a + 30), n = b - a + 1, s = a + b;
-                return item("Find the sum " + a + " + " + (a + 1) + " + ... + " + b + ".",
-                        "There are " + b + " - " + a + " + 1 = " + n + " terms.\nSum = (" + a + " + " + b + ") * " + n + " / 2 = " + s
-                                + " * " + n + " / 2 = " + (s * n / 2) + ".", s * n / 2);
+                int a = between(r, 2, 20), d = between(r, 2, 9), k = between(r, 3, 4);
+                StringBuilder terms = new StringBuilder(), sums = new StringBuilder();
+                int sum = a;
+                for (int i = 0; i < k; i++) terms.append(i == 0 ? "" : ", ").append(a + i * d);
+                for (int i = 1; i < k; i++) {
+                    int term = a + i * d;
+                    sums.append('\n').append(sum).append(" + ").append(term).append(" = ").append(sum + term).append('.');
+                    sum += term;
+                }
+                return item("An arithmetic sequence begins " + a + ", " + (a + d) + ". Find the sum of its first " + k + " terms.",
+                        "The terms are " + terms + "." + sums, sum);
             }
             case 4 -> {
                 int r1 = between(r, -9, 12), r2;
@@ -245,9 +261,9 @@ public final class ToyTasks {
         String name = pick(r, NAMES), things = pick(r, ITEMS);
         switch (level) {
             case 1 -> {
-                int a = between(r, 1, 99), b = between(r, 1, 99);
-                return item(name + " has " + a + " " + things + " and gets " + b + " more. How many " + things + " now?",
-                        a + " + " + b + " = " + (a + b) + ".", a + b);
+                int a = between(r, 20, 99), b = between(r, 1, a - 1);
+                return item(name + " has " + a + " " + things + " and gives away " + b + ". How many " + things + " are left?",
+                        a + " - " + b + " = " + (a - b) + ".", a - b);
             }
             case 2 -> {
                 int a = between(r, 20, 99), b = between(r, 1, a - 1), c = between(r, 1, 60);
@@ -286,7 +302,7 @@ public final class ToyTasks {
     private static Item precalculus(int level, SplittableRandom r) {
         switch (level) {
             case 1 -> {
-                int a = between(r, 0, 9), b = between(r, 0, 9), c = between(r, 0, 9), d = between(r, 0, 9);
+                int a = between(r, 11, 25), b = between(r, 11, 25), c = between(r, 2, 9), d = between(r, 2, 9);
                 return item("Compute (" + a + ", " + b + ") . (" + c + ", " + d + ").",
                         a + " * " + c + " + " + b + " * " + d + " = " + (a * c) + " + " + (b * d) + " = " + (a * c + b * d) + ".", a * c + b * d);
             }
@@ -297,25 +313,31 @@ public final class ToyTasks {
                                 + (a * d - b * c) + ".", a * d - b * c);
             }
             case 3 -> {
-                int[] u = vector(r, 3), v = vector(r, 3);
+                int[] u = positiveVector(r, 3), v = positiveVector(r, 3);
                 int x = u[0] * v[0], y = u[1] * v[1], z = u[2] * v[2];
                 return item("Compute " + tuple(u) + " . " + tuple(v) + ".",
-                        paren(u[0]) + " * " + paren(v[0]) + " + " + paren(u[1]) + " * " + paren(v[1]) + " + " + paren(u[2]) + " * "
-                                + paren(v[2]) + " = " + x + " + " + paren(y) + " + " + paren(z) + " = " + (x + y + z) + ".", x + y + z);
+                        u[0] + " * " + v[0] + " = " + x + ".\n" + u[1] + " * " + v[1] + " = " + y + ".\n" + u[2] + " * " + v[2] + " = " + z
+                                + ".\n" + x + " + " + y + " = " + (x + y) + ".\n" + (x + y) + " + " + z + " = " + (x + y + z) + ".", x + y + z);
             }
             case 4 -> {
-                int a = between(r, -9, 9), b = between(r, -9, 9), c = between(r, -9, 9), d = between(r, -9, 9), k = between(r, 2, 4);
-                int det = a * d - b * c;
+                int a, b, c, d;
+                do {
+                    a = between(r, 1, 9);
+                    b = between(r, 1, 9);
+                    c = between(r, 1, 9);
+                    d = between(r, 1, 9);
+                } while (a * d <= b * c);
+                int k = between(r, 2, 3), det = a * d - b * c;
                 return item("A has rows (" + a + ", " + b + ") and (" + c + ", " + d + "). Find det(" + k + "A).",
-                        "det(A) = " + paren(a) + " * " + paren(d) + " - " + paren(b) + " * " + paren(c) + " = " + (a * d) + " - " + paren(b * c) + " = " + det + ".\ndet(" + k + "A) = "
-                                + k + "^2 * " + paren(det) + " = " + (k * k) + " * " + paren(det) + " = " + (k * k * det) + ".", k * k * det);
+                        "det(A) = " + a + " * " + d + " - " + b + " * " + c + " = " + (a * d) + " - " + (b * c) + " = " + det + ".\ndet(" + k
+                                + "A) = " + k + "^2 * " + det + " = " + (k * k) + " * " + det + " = " + (k * k * det) + ".", k * k * det);
             }
             default -> {
-                int[] u = vector(r, 2), v = vector(r, 2), w = vector(r, 2);
+                int[] u = positiveVector(r, 2), v = positiveVector(r, 2), w = positiveVector(r, 2);
                 int s0 = v[0] + w[0], s1 = v[1] + w[1], x = u[0] * s0, y = u[1] * s1;
                 return item("Let u = " + tuple(u) + ", v = " + tuple(v) + ", w = " + tuple(w) + ". Compute u . (v + w).",
-                        "v + w = " + tuple(new int[] {s0, s1}) + ".\nu . (v + w) = " + paren(u[0]) + " * " + paren(s0) + " + " + paren(u[1])
-                                + " * " + paren(s1) + " = " + x + " + " + paren(y) + " = " + (x + y) + ".", x + y);
+                        "v + w = " + tuple(new int[] {s0, s1}) + ".\n" + u[0] + " * " + s0 + " = " + x + ".\n" + u[1] + " * " + s1 + " = " + y
+                                + ".\n" + x + " + " + y + " = " + (x + y) + ".", x + y);
             }
         }
     }
@@ -334,9 +356,9 @@ public final class ToyTasks {
         return options[r.nextInt(options.length)];
     }
 
-    private static int[] vector(SplittableRandom r, int n) {
+    private static int[] positiveVector(SplittableRandom r, int n) {
         int[] v = new int[n];
-        for (int i = 0; i < n; i++) v[i] = between(r, -9, 9);
+        for (int i = 0; i < n; i++) v[i] = between(r, 1, 9);
         return v;
     }
 

@@ -86,7 +86,7 @@ class ToyDataGeneratorTest {
             case ALGEBRA -> {
                 return switch (level) {
                     case 1 -> n[1] - n[0];
-                    case 2 -> exactDiv(n[1], n[0]);
+                    case 2 -> n[1] - n[2] + n[0];
                     case 3 -> exactDiv(n[2] - n[1], n[0]);
                     case 4 -> {
                         Matcher m = match("(\\d+)x \\+ (\\d+) = (\\d+)x ([+-]) (\\d+)\\.", t);
@@ -100,23 +100,23 @@ class ToyDataGeneratorTest {
                 return switch (level) {
                     case 1 -> n[0] * n[1];
                     case 2 -> n[0] * n[1] * n[2];
-                    case 3 -> binomial(n[1], 2);
-                    case 4 -> n[0] * (n[0] - 1) * (n[0] - 2);
-                    default -> binomial(n[0], n[1]);
+                    case 3 -> permutations(n[0], 2) + permutations(n[1], 2);
+                    case 4 -> n[0] * n[1] + n[1] * n[2] + n[2] * n[0];
+                    default -> binomial(n[0], 2) - binomial(n[0] - n[1], 2);
                 };
             }
             case GEOMETRY -> {
                 return switch (level) {
                     case 1 -> 2 * (n[0] + n[1]);
-                    case 2 -> n[0] * n[1];
-                    case 3 -> exactDiv(n[0] * n[1], 2);
+                    case 2 -> n[0] * n[1] - n[2] * n[3];
+                    case 3 -> exactDiv((n[0] + n[1]) * n[2], 2);
                     case 4 -> t.contains("legs") ? exactSqrt(n[0] * n[0] + n[1] * n[1]) : exactSqrt(n[1] * n[1] - n[0] * n[0]);
-                    default -> n[0] * n[1] * n[2];
+                    default -> 2 * (n[0] * n[1] + n[1] * n[2] + n[0] * n[2]);
                 };
             }
             case INTERMEDIATE_ALGEBRA -> {
                 switch (level) {
-                    case 1 -> { return n[2] * n[2] + n[1]; }
+                    case 1 -> { return n[2] * n[2] - n[1]; }
                     case 2 -> {
                         Matcher m = match("Let f\\(x\\) = (\\d+)x ([+-]) (\\d+)\\. Find f\\(f\\((-?\\d+)\\)\\)\\.", t);
                         long a = Long.parseLong(m.group(1)), b = Long.parseLong(m.group(3)) * (m.group(2).equals("-") ? -1 : 1);
@@ -124,8 +124,8 @@ class ToyDataGeneratorTest {
                         return a * (a * c + b) + b;
                     }
                     case 3 -> {
-                        long sum = 0;
-                        for (long k = n[0]; k <= n[n.length - 1]; k++) sum += k;
+                        long first = n[0], step = n[1] - n[0], sum = 0;
+                        for (long k = 0; k < n[2]; k++) sum += first + k * step;
                         return sum;
                     }
                     default -> {
@@ -148,7 +148,7 @@ class ToyDataGeneratorTest {
             }
             case PREALGEBRA -> {
                 return switch (level) {
-                    case 1 -> n[0] + n[1];
+                    case 1 -> n[0] - n[1];
                     case 2 -> n[0] - n[1] + n[2];
                     case 3 -> n[0] * n[1];
                     case 4 -> n[0] * n[1] + n[2] * n[3];
@@ -188,6 +188,12 @@ class ToyDataGeneratorTest {
         if (m.group(1) != null) p = (m.group(2).isEmpty() ? 1 : Long.parseLong(m.group(2))) * (m.group(1).equals("-") ? -1 : 1);
         if (m.group(3) != null) q = Long.parseLong(m.group(4)) * (m.group(3).equals("-") ? -1 : 1);
         return new long[] {p, q};
+    }
+
+    private static long permutations(long n, long k) {
+        long r = 1;
+        for (long i = 0; i < k; i++) r *= n - i;
+        return r;
     }
 
     private static long binomial(long n, long k) {
