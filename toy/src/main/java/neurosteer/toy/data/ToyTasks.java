@@ -282,13 +282,8 @@ public final class ToyTasks {
                                 + (a * b + c * d) + ".", a * b + c * d);
             }
             default -> {
-                int n1, n2, n3, n4;
-                do {
-                    n1 = between(r, 10, 99);
-                    n2 = between(r, 10, 99);
-                    n3 = between(r, 10, 99);
-                    n4 = between(r, 10, 99);
-                } while ((n1 + n2 + n3 + n4) % 4 != 0);
+                int[] n = drawFour(r, 10, 99, (n1, n2, n3, n4) -> (n1 + n2 + n3 + n4) % 4 == 0);
+                int n1 = n[0], n2 = n[1], n3 = n[2], n4 = n[3];
                 int s1 = n1 + n2, s2 = s1 + n3, s = s2 + n4;
                 return item("What is the mean of " + n1 + ", " + n2 + ", " + n3 + " and " + n4 + "?",
                         n1 + " + " + n2 + " = " + s1 + ".\n" + s1 + " + " + n3 + " = " + s2 + ".\n" + s2 + " + " + n4 + " = " + s + ".\n" + s
@@ -320,13 +315,8 @@ public final class ToyTasks {
                                 + ".\n" + x + " + " + y + " = " + (x + y) + ".\n" + (x + y) + " + " + z + " = " + (x + y + z) + ".", x + y + z);
             }
             case 4 -> {
-                int a, b, c, d;
-                do {
-                    a = between(r, 1, 9);
-                    b = between(r, 1, 9);
-                    c = between(r, 1, 9);
-                    d = between(r, 1, 9);
-                } while (a * d <= b * c);
+                int[] m = drawFour(r, 1, 9, (a, b, c, d) -> a * d > b * c);
+                int a = m[0], b = m[1], c = m[2], d = m[3];
                 int k = between(r, 2, 3), det = a * d - b * c;
                 return item("A has rows (" + a + ", " + b + ") and (" + c + ", " + d + "). Find det(" + k + "A).",
                         "det(A) = " + a + " * " + d + " - " + b + " * " + c + " = " + (a * d) + " - " + (b * c) + " = " + det + ".\ndet(" + k
@@ -346,6 +336,19 @@ public final class ToyTasks {
 
     private static Item item(String problem, String steps, int answer) {
         return new Item(problem, steps + "\nThe answer is \\boxed{" + answer + "}.", Integer.toString(answer));
+    }
+
+    private interface FourNumbers {
+        boolean accept(int a, int b, int c, int d);
+    }
+
+    /** Four numbers in {@code [lo, hi]}, drawn in order and redrawn together until {@code accept} holds. */
+    private static int[] drawFour(SplittableRandom r, int lo, int hi, FourNumbers accept) {
+        int[] v = new int[4];
+        do {
+            for (int i = 0; i < 4; i++) v[i] = between(r, lo, hi);
+        } while (!accept.accept(v[0], v[1], v[2], v[3]));
+        return v;
     }
 
     static int between(SplittableRandom r, int lo, int hi) {
