@@ -97,41 +97,20 @@ public final class Q4_KTensor extends BlockQuantTensor {
     }
 
     /**
-     * Per 32-element sub-block, sums q·x and x in vectors and applies {@code d·scale} and
-     * {@code -dmin·min} once, instead of decoding every weight to a float first.
+     * Sums q·x per 32-element sub-block in vectors and applies {@code d·scale} once per sub-block; the
+     * min term {@code -dmin·min_j · Σx} needs only each sub-block's sum of x.
      */
     @Override
     float dotBlocksVector(long firstBlock, int blocks, float[] x, int xOffset) {
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-        float[] scales = new float[8], mins = new float[8];
-        for (int b = 0; b < blocks; b++) {
-            long base = (firstBlock + b) * BYTES;
-            scalesAndMins(base, scales, mins);
-            for (int chunk = 0; chunk < 4; chunk++) {
-                int xo = xOffset + b * BLOCK + 64 * chunk;
-                long qs = base + QS + 32L * chunk;
-                FloatVector qxLow = FloatVector.zero(F), qxHigh = qxLow, xLow = qxLow, xHigh = qxLow;
-                for (int part = 0; part < 4; part++) {
-                    ByteVector packed = ByteVector.fromMemorySegment(B8, segment, qs + 8 * part, ByteOrder.LITTLE_ENDIAN);
-                    FloatVector xl = FloatVector.fromArray(F, x, xo + 8 * part), xh = FloatVector.fromArray(F, x, xo + 32 + 8 * part);
-                    qxLow = low(packed).fma(xl, qxLow);
-                    qxHigh = high(packed).fma(xh, qxHigh);
-                    xLow = xLow.add(xl);
-                    xHigh = xHigh.add(xh);
-                }
-                acc0 = qxLow.fma(FloatVector.broadcast(F, scales[2 * chunk]), acc0);
-                acc0 = xLow.fma(FloatVector.broadcast(F, mins[2 * chunk]), acc0);
-                acc1 = qxHigh.fma(FloatVector.broadcast(F, scales[2 * chunk + 1]), acc1);
-                acc1 = xHigh.fma(FloatVector.broadcast(F, mins[2 * chunk + 1]), acc1);
-            }
-        }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        Scratch s = SCRATCH.get();
+        float[] xSums = s.xSums(blocks * 8);
+        subBlockSums(x, xOffset, blocks * 8, xSums);
+        return rowDot(firstBlock, blocks, x, xOffset, xSums, s.scales, s.mins);
     }
 
     /**
-     * Decode: the min term {@code -dmin·min_j · Σx} needs only each 32-element sub-block's sum of x,
-     * so those sums are taken once per x and every row sums just q·x in vectors, with its scales and
-     * mins read into reused scratch (no per-row arrays).
+     * Decode: the sub-block sums of x are taken once per x, not once per row, and every row sums
+     * just q·x in vectors, with its scales and mins read into reused scratch.
      */
     @Override
     protected void matvecRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
@@ -140,21 +119,28 @@ public final class Q4_KTensor extends BlockQuantTensor {
             super.matvecRows(x, batch, out, rowStart, rowEnd);
             return;
         }
-        DecodeScratch s = DECODE_SCRATCH.get();
+        Scratch s = SCRATCH.get();
         float[] xSums = s.xSums(cols / 32);
         int blocksPerRow = cols / BLOCK;
         for (int b = 0; b < batch; b++) {
             int xo = b * cols;
-            for (int j = 0; j < cols / 32; j++) {
-                FloatVector v = FloatVector.fromArray(F, x, xo + 32 * j).add(FloatVector.fromArray(F, x, xo + 32 * j + 8))
-                        .add(FloatVector.fromArray(F, x, xo + 32 * j + 16)).add(FloatVector.fromArray(F, x, xo + 32 * j + 24));
-                xSums[j] = v.reduceLanes(VectorOperators.ADD);
-            }
+            subBlockSums(x, xo, cols / 32, xSums);
             for (int r = rowStart; r < rowEnd; r++)
                 out[b * rows + r] = rowDot((long) r * blocksPerRow, blocksPerRow, x, xo, xSums, s.scales, s.mins);
         }
     }
 
+    /** {@code xSums[j] = Σ x[xOffset + 32j .. xOffset + 32j + 32)} for {@code j < subBlocks}. */
+    private static void subBlockSums(float[] x, int xOffset, int subBlocks, float[] xSums) {
+        for (int j = 0; j < subBlocks; j++) {
+            int o = xOffset + 32 * j;
+            FloatVector v = FloatVector.fromArray(F, x, o).add(FloatVector.fromArray(F, x, o + 8))
+                    .add(FloatVector.fromArray(F, x, o + 16)).add(FloatVector.fromArray(F, x, o + 24));
+            xSums[j] = v.reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /** Dot of {@code blocks} super-blocks with x, given the sub-block sums of x from {@link #subBlockSums}. */
     private float rowDot(long firstBlock, int blocks, float[] x, int xOffset, float[] xSums, float[] scales, float[] mins) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         float minTerm = 0;
@@ -178,7 +164,7 @@ public final class Q4_KTensor extends BlockQuantTensor {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + minTerm;
     }
 
-    private static final class DecodeScratch {
+    private static final class Scratch {
         final float[] scales = new float[8], mins = new float[8];
         float[] xSums = new float[0];
 
@@ -188,7 +174,7 @@ public final class Q4_KTensor extends BlockQuantTensor {
         }
     }
 
-    private static final ThreadLocal<DecodeScratch> DECODE_SCRATCH = ThreadLocal.withInitial(DecodeScratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * {@code d·scale_j} and {@code -dmin·min_j} of all eight sub-blocks, from two loads of the 12 packed
