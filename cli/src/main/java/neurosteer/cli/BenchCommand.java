@@ -71,6 +71,10 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
+        if (promptTokens < 1 || genTokens < 1 || repeat < 0)
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--prompt-tokens and --gen-tokens must be at least 1 and --repeat at least 0, got "
+                            + promptTokens + ", " + genTokens + ", " + repeat);
         if (threads != null) Parallel.setThreads(threads);
         if (model == null) {
             if (!ceilings) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a MODEL to time, or --ceilings");

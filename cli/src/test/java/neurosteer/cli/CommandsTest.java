@@ -110,5 +110,12 @@ class CommandsTest {
         Run nothing = run("bench");
         assertEquals(2, nothing.code());
         assertTrue(nothing.err().contains("MODEL"), nothing.err());
+
+        Run negativeRepeat = run("bench", dir.resolve("m.gguf").toString(), "--repeat", "-1");
+        assertEquals(2, negativeRepeat.code());
+        assertTrue(negativeRepeat.err().contains("--repeat"), negativeRepeat.err());
+        Run noTokens = run("bench", dir.resolve("m.gguf").toString(), "--gen-tokens", "0");
+        assertEquals(2, noTokens.code());
+        assertTrue(noTokens.err().contains("--gen-tokens"), noTokens.err());
     }
 }
