@@ -19,7 +19,8 @@ final class ToyCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    @Command(mixinStandardHelpOptions = true, name = "data", description = "Generate the seeded MATH-style toy problems (7 subjects x 5 levels): OUT/train.jsonl and OUT/test.jsonl.")
+    @Command(mixinStandardHelpOptions = true, name = "data", description = {"Generate the seeded MATH-style toy problems (7 subjects x 5 levels): OUT/train.jsonl and OUT/test.jsonl",
+            "(correct solutions), and OUT/corpus.jsonl, the training texts with occasional slips that toy train learns from."})
     static final class Data implements Runnable {
         @Option(names = "--out", defaultValue = "runs/toy-data")
         Path out;
@@ -33,17 +34,21 @@ final class ToyCommand implements Runnable {
         @Option(names = "--test-per-cell", defaultValue = "" + ToyDataGenerator.Options.DEFAULT_TEST_PER_CELL, description = "Test problems per (subject, level) (default ${DEFAULT-VALUE})")
         int testPerCell;
 
+        @Option(names = "--slip-rate", defaultValue = "" + ToyDataGenerator.Options.DEFAULT_SLIP_RATE,
+                description = "Probability that a step of a training text in corpus.jsonl is off by one, the rest of the chain following it (default ${DEFAULT-VALUE}; 0: the correct solutions)")
+        double slipRate;
+
         @Override
         public void run() {
             try {
-                ToyDataGenerator.run(new ToyDataGenerator.Options(out, seed, trainPerCell, testPerCell), System.err::println);
+                ToyDataGenerator.run(new ToyDataGenerator.Options(out, seed, trainPerCell, testPerCell, slipRate), System.err::println);
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
         }
     }
 
-    @Command(mixinStandardHelpOptions = true, name = "train", description = {"Train the toy model in Java from DATA (train.jsonl, test.jsonl) into OUT: checkpoints to resume from,",
+    @Command(mixinStandardHelpOptions = true, name = "train", description = {"Train the toy model in Java from DATA (corpus.jsonl or else train.jsonl; test.jsonl) into OUT: checkpoints to resume from,",
             "loss.csv and loss.png, and OUT/model, a Hugging Face folder. Interrupt and rerun to continue."})
     static final class Train implements Runnable {
         @Option(names = "--data", defaultValue = "runs/toy-data")

@@ -27,7 +27,7 @@ class BundledDefaultTest {
     void bundledModelAnswersLevelOneToyProblemsThroughThePipeline() throws Exception {
         Assumptions.assumeTrue(BundledModel.available(), "no bundled model in this build");
         Path folder = BundledModel.materialize(dir.resolve("model"));
-        ToyDataGenerator.run(new ToyDataGenerator.Options(dir.resolve("data"), ToyDataGenerator.Options.DEFAULT_SEED, 1, 4), s -> {});
+        ToyDataGenerator.run(new ToyDataGenerator.Options(dir.resolve("data"), ToyDataGenerator.Options.DEFAULT_SEED, 1, 4, ToyDataGenerator.Options.DEFAULT_SLIP_RATE), s -> {});
         List<Problem> easy = Study.load(dir.resolve("data/test.jsonl"), null, 0, false, null).stream()
                 .filter(p -> p.level() != null && p.level() == 1).toList();
         assertEquals(28, easy.size());

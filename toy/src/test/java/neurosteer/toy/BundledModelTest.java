@@ -25,7 +25,7 @@ class BundledModelTest {
         ToyModel model = HfFolder.read(folder);
         assertTrue(model.config.layers() >= 4 && model.config.ffnDim() >= 512);
         ToyTokenizer tokenizer = ToyTokenizer.read(folder.resolve("tokenizer.json"));
-        List<Problem> easy = ToyDataGenerator.generate(ToyDataGenerator.Options.DEFAULT_SEED, 1, 4).test().stream()
+        List<Problem> easy = ToyDataGenerator.generate(ToyDataGenerator.Options.DEFAULT_SEED, 1, 4, ToyDataGenerator.Options.DEFAULT_SLIP_RATE).test().stream()
                 .filter(p -> p.levelNumber() == 1).toList();
         ToyEvaluator.Accuracy accuracy = ToyEvaluator.greedy(model, tokenizer, easy, s -> {});
         assertEquals(28, accuracy.total());

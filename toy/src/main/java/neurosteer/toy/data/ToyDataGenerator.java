@@ -15,38 +15,49 @@ import java.util.function.Consumer;
 
 /**
  * Writes the toy MATH-like data set: {@code train.jsonl} and {@code test.jsonl}, every subject and
- * level in both, no problem text in both splits. Same options, same bytes.
+ * level in both, no problem text in both splits, every solution correct; and {@code corpus.jsonl},
+ * the texts the toy model is trained on: the training problems in the same order, each solution
+ * step slipping to a neighbouring number with the slip rate's probability (later steps and the
+ * answer follow the slip), so that the model learns to be an unreliable calculator and sampling
+ * gives both right and wrong chains. Same options, same bytes.
  *
  * <p>Entry point for {@code neurosteer toy data}: {@link #run(Options, Consumer)}.
  */
 public final class ToyDataGenerator {
     /** Bumped whenever the templates or defaults change what a given seed produces. */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
     public static final String TRAIN_FILE = "train.jsonl";
     public static final String TEST_FILE = "test.jsonl";
+    public static final String CORPUS_FILE = "corpus.jsonl";
 
     /**
      * @param outDir where the two files go (created if missing)
      * @param seed the random seed; the only source of variation
      * @param trainPerCell training problems per (subject, level)
      * @param testPerCell test problems per (subject, level)
+     * @param slipRate probability that one step of a training text in {@code corpus.jsonl} is off by one
      */
-    public record Options(Path outDir, long seed, int trainPerCell, int testPerCell) {
+    public record Options(Path outDir, long seed, int trainPerCell, int testPerCell, double slipRate) {
         public static final long DEFAULT_SEED = 20250101L;
         public static final int DEFAULT_TRAIN_PER_CELL = 2000;
         public static final int DEFAULT_TEST_PER_CELL = 20;
+        public static final double DEFAULT_SLIP_RATE = 0.25;
 
         public Options {
             if (trainPerCell < 1 || testPerCell < 1) throw new IllegalArgumentException("per-cell counts must be at least 1");
+            if (!(slipRate >= 0 && slipRate <= 1)) throw new IllegalArgumentException("the slip rate (--slip-rate) must be in [0, 1], got " + slipRate);
         }
 
         public static Options defaults(Path outDir) {
-            return new Options(outDir, DEFAULT_SEED, DEFAULT_TRAIN_PER_CELL, DEFAULT_TEST_PER_CELL);
+            return new Options(outDir, DEFAULT_SEED, DEFAULT_TRAIN_PER_CELL, DEFAULT_TEST_PER_CELL, DEFAULT_SLIP_RATE);
         }
     }
 
-    /** Both splits in memory. */
-    public record Splits(List<Problem> train, List<Problem> test) {}
+    /**
+     * Both splits in memory, and the training texts: {@code corpus.get(i)} is {@code train.get(i)}
+     * with its solution (and answer) as the model is trained on it; {@code slipped} of them differ.
+     */
+    public record Splits(List<Problem> train, List<Problem> test, List<Problem> corpus, int slipped) {}
 
     private static final int MAX_TRIES_PER_ITEM = 200;
 
@@ -54,11 +65,13 @@ public final class ToyDataGenerator {
 
     /** Generates both splits and writes them; returns them too. Progress lines go to {@code progress}. */
     public static Splits run(Options options, Consumer<String> progress) throws IOException {
-        Splits splits = generate(options.seed(), options.trainPerCell(), options.testPerCell());
+        Splits splits = generate(options.seed(), options.trainPerCell(), options.testPerCell(), options.slipRate());
         Files.createDirectories(options.outDir());
         write(options.outDir().resolve(TRAIN_FILE), splits.train());
         write(options.outDir().resolve(TEST_FILE), splits.test());
-        progress.accept("wrote " + splits.train().size() + " training and " + splits.test().size() + " test problems to " + options.outDir());
+        write(options.outDir().resolve(CORPUS_FILE), splits.corpus());
+        progress.accept("wrote " + splits.train().size() + " training and " + splits.test().size() + " test problems to " + options.outDir()
+                + ", and the training texts (" + splits.slipped() + " with a slip) to " + CORPUS_FILE);
         return splits;
     }
 
@@ -66,7 +79,7 @@ public final class ToyDataGenerator {
      * The test split is drawn first, all distinct; the training split then never repeats a test
      * problem (it may repeat its own problems where a template has few distinct texts).
      */
-    public static Splits generate(long seed, int trainPerCell, int testPerCell) {
+    public static Splits generate(long seed, int trainPerCell, int testPerCell, double slipRate) {
         Set<String> testTexts = new HashSet<>();
         List<Problem> test = new ArrayList<>();
         List<Problem> train = new ArrayList<>();
@@ -88,13 +101,18 @@ public final class ToyDataGenerator {
                 }
             }
         }
+        List<Problem> corpus = new ArrayList<>();
+        int slipped = 0;
         for (Subject subject : Subject.values()) {
             for (int level = 1; level <= 5; level++) {
                 SplittableRandom trainRng = new SplittableRandom(mix(seed, subject.ordinal(), level, 2));
+                ToyTasks.Slips slips = ToyTasks.Slips.random(slipRate, new SplittableRandom(mix(seed, subject.ordinal(), level, 4)));
                 for (int i = 0; i < trainPerCell; i++) {
                     ToyTasks.Item item = null;
+                    ToyTasks.Draws draws = null;
                     for (int tries = 0; tries < MAX_TRIES_PER_ITEM; tries++) {
-                        ToyTasks.Item candidate = ToyTasks.generate(subject, level, trainRng);
+                        draws = ToyTasks.Draws.live(trainRng);
+                        ToyTasks.Item candidate = ToyTasks.generate(subject, level, draws, ToyTasks.Slips.NONE);
                         if (!testTexts.contains(candidate.problem())) {
                             item = candidate;
                             break;
@@ -103,11 +121,15 @@ public final class ToyDataGenerator {
                     if (item == null)
                         throw new IllegalStateException(subject.displayName + " level " + level + ": no training problem outside the test split");
                     train.add(record(item, subject, level, "train", i));
+                    ToyTasks.Item text = ToyTasks.generate(subject, level, draws.replay(), slips);
+                    if (!text.problem().equals(item.problem())) throw new IllegalStateException("replaying a draw changed the problem: " + item.problem());
+                    if (!text.solution().equals(item.solution())) slipped++;
+                    corpus.add(record(text, subject, level, "train", i));
                 }
             }
         }
-        shuffle(train, new SplittableRandom(mix(seed, 99, 0, 3)));
-        return new Splits(train, test);
+        int[] order = shuffledOrder(train.size(), new SplittableRandom(mix(seed, 99, 0, 3)));
+        return new Splits(permute(train, order), test, permute(corpus, order), slipped);
     }
 
     private static Problem record(ToyTasks.Item item, Subject subject, int level, String split, int index) {
@@ -122,13 +144,23 @@ public final class ToyDataGenerator {
         return h * 0x9E3779B97F4A7C15L;
     }
 
-    private static <T> void shuffle(List<T> list, SplittableRandom rng) {
-        for (int i = list.size() - 1; i > 0; i--) {
+    /** The Fisher-Yates shuffle of {@code 0..n-1}, from the last position down. */
+    private static int[] shuffledOrder(int n, SplittableRandom rng) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
-            T t = list.get(i);
-            list.set(i, list.get(j));
-            list.set(j, t);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
         }
+        return order;
+    }
+
+    private static <T> List<T> permute(List<T> list, int[] order) {
+        List<T> out = new ArrayList<>(list.size());
+        for (int i : order) out.add(list.get(i));
+        return out;
     }
 
     public static void write(Path file, List<Problem> problems) throws IOException {

@@ -42,7 +42,8 @@ public final class ToyTrainer {
     static final int GRADIENT_SHARDS = 8;
 
     /**
-     * @param dataDir folder with {@code train.jsonl} and {@code test.jsonl}
+     * @param dataDir folder with {@code train.jsonl} and {@code test.jsonl}, and optionally {@code corpus.jsonl}
+     *     (the texts to train on, line by line the problems of {@code train.jsonl}; without it, their solutions)
      * @param outDir output folder (checkpoint, loss curve, model)
      * @param steps optimizer steps in total
      * @param batchSize sequences per step
@@ -107,6 +108,24 @@ public final class ToyTrainer {
         List<Problem> train = ToyDataGenerator.read(o.dataDir().resolve(ToyDataGenerator.TRAIN_FILE));
         List<Problem> test = ToyDataGenerator.read(o.dataDir().resolve(ToyDataGenerator.TEST_FILE));
         if (train.isEmpty()) throw new IOException(o.dataDir().resolve(ToyDataGenerator.TRAIN_FILE) + ": no training problems");
+        Path corpusFile = o.dataDir().resolve(ToyDataGenerator.CORPUS_FILE);
+        List<Problem> texts = Files.exists(corpusFile) ? ToyDataGenerator.read(corpusFile) : train;
+        if (texts != train) {
+            if (texts.size() != train.size())
+                throw new IOException(corpusFile + " has " + texts.size() + " training texts but " + ToyDataGenerator.TRAIN_FILE + " has " + train.size()
+                        + " problems; regenerate both with `neurosteer toy data`");
+            long slipped = 0;
+            for (int i = 0; i < texts.size(); i++) {
+                Problem text = texts.get(i), problem = train.get(i);
+                if (!text.unique_id().equals(problem.unique_id()) || !text.problem().equals(problem.problem()))
+                    throw new IOException(corpusFile + " line " + (i + 1) + ": " + text.unique_id() + " is not the problem on the same line of "
+                            + ToyDataGenerator.TRAIN_FILE + " (" + problem.unique_id() + "); regenerate both with `neurosteer toy data`");
+                if (!text.solution().equals(problem.solution())) slipped++;
+            }
+            progress.accept("training texts: " + corpusFile + " (" + slipped + " of " + texts.size() + " solutions with a slip)");
+        } else {
+            progress.accept("training texts: the solutions of " + o.dataDir().resolve(ToyDataGenerator.TRAIN_FILE) + " (no " + ToyDataGenerator.CORPUS_FILE + ")");
+        }
 
         Path modelDir = o.outDir().resolve(MODEL_DIR);
         Path tokenizerFile = modelDir.resolve("tokenizer.json");
@@ -114,9 +133,9 @@ public final class ToyTrainer {
         if (o.resume() && Files.exists(tokenizerFile)) {
             tokenizer = ToyTokenizer.read(tokenizerFile);
         } else {
-            List<String> texts = new ArrayList<>();
-            for (Problem p : ToyEvaluator.everyKth(train, 5000)) texts.add(exampleText(p));
-            tokenizer = ToyTokenizer.train(texts, o.mergeCount());
+            List<String> sample = new ArrayList<>();
+            for (Problem p : ToyEvaluator.everyKth(texts, 5000)) sample.add(exampleText(p));
+            tokenizer = ToyTokenizer.train(sample, o.mergeCount());
             tokenizer.save(modelDir, o.shape().maxPositions());
             progress.accept("tokenizer: " + tokenizer.vocabSize() + " tokens (" + o.mergeCount() + " merges)");
         }
@@ -125,7 +144,7 @@ public final class ToyTrainer {
                 shape.maxPositions(), shape.rmsEps(), shape.ropeTheta());
         List<Example> examples = new ArrayList<>();
         long targetTokens = 0, allTokens = 0;
-        for (Problem p : train) {
+        for (Problem p : texts) {
             int[] prompt = tokenizer.encode(ToyPrompt.chat(p.problem()));
             int[] completion = tokenizer.encode(p.solution() + ToyTokenizer.EOT);
             if (prompt.length + completion.length > config.maxPositions()) continue;

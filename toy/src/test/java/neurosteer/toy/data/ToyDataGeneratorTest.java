@@ -15,19 +15,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ToyDataGeneratorTest {
-    private static final ToyDataGenerator.Splits SPLITS = ToyDataGenerator.generate(7L, 40, 10);
+    private static final ToyDataGenerator.Splits SPLITS = ToyDataGenerator.generate(7L, 40, 10, ToyDataGenerator.Options.DEFAULT_SLIP_RATE);
 
     @Test
     void sameSeedGivesIdenticalBytesAndOtherSeedDiffers(@TempDir Path dir) throws Exception {
         Path a = dir.resolve("a"), b = dir.resolve("b"), c = dir.resolve("c");
-        ToyDataGenerator.run(new ToyDataGenerator.Options(a, 11L, 20, 5), s -> {});
-        ToyDataGenerator.run(new ToyDataGenerator.Options(b, 11L, 20, 5), s -> {});
-        ToyDataGenerator.run(new ToyDataGenerator.Options(c, 12L, 20, 5), s -> {});
-        for (String f : List.of(ToyDataGenerator.TRAIN_FILE, ToyDataGenerator.TEST_FILE)) {
+        ToyDataGenerator.run(new ToyDataGenerator.Options(a, 11L, 20, 5, ToyDataGenerator.Options.DEFAULT_SLIP_RATE), s -> {});
+        ToyDataGenerator.run(new ToyDataGenerator.Options(b, 11L, 20, 5, ToyDataGenerator.Options.DEFAULT_SLIP_RATE), s -> {});
+        ToyDataGenerator.run(new ToyDataGenerator.Options(c, 12L, 20, 5, ToyDataGenerator.Options.DEFAULT_SLIP_RATE), s -> {});
+        for (String f : List.of(ToyDataGenerator.TRAIN_FILE, ToyDataGenerator.TEST_FILE, ToyDataGenerator.CORPUS_FILE)) {
             assertArrayEquals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)), f);
             assertFalse(java.util.Arrays.equals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(c.resolve(f))), f);
         }
-        assertEquals(ToyDataGenerator.generate(11L, 20, 5).train(), ToyDataGenerator.read(a.resolve(ToyDataGenerator.TRAIN_FILE)));
+        assertEquals(ToyDataGenerator.generate(11L, 20, 5, ToyDataGenerator.Options.DEFAULT_SLIP_RATE).train(), ToyDataGenerator.read(a.resolve(ToyDataGenerator.TRAIN_FILE)));
     }
 
     @Test
@@ -69,6 +69,76 @@ class ToyDataGeneratorTest {
     @Test
     void everyAnswerIsMathematicallyRight() {
         for (Problem p : all()) assertEquals(Long.toString(solve(p)), p.answer(), p.toString());
+    }
+
+    @Test
+    void corpusIsTheTrainingProblemsInTheSameOrderWithTheirOwnBoxedAnswers() {
+        assertEquals(SPLITS.train().size(), SPLITS.corpus().size());
+        int slipped = 0;
+        Pattern boxed = Pattern.compile("\\\\boxed\\{([^}]*)}");
+        for (int i = 0; i < SPLITS.train().size(); i++) {
+            Problem clean = SPLITS.train().get(i), text = SPLITS.corpus().get(i);
+            assertEquals(List.of(clean.problem(), clean.subject(), clean.level(), clean.unique_id()),
+                    List.of(text.problem(), text.subject(), text.level(), text.unique_id()));
+            Matcher m = boxed.matcher(text.solution());
+            String last = null;
+            while (m.find()) last = m.group(1);
+            assertEquals(text.answer(), last, text.toString());
+            if (!clean.solution().equals(text.solution())) slipped++;
+        }
+        assertEquals(SPLITS.slipped(), slipped);
+        // a quarter of the steps slip and most problems have several steps
+        assertTrue(slipped > SPLITS.train().size() / 4 && slipped < SPLITS.train().size() * 3 / 4, slipped + " of " + SPLITS.train().size());
+    }
+
+    @Test
+    void withoutSlipsTheCorpusIsTheTrainingSplitAndSlipsNeverChangeTheSplits() {
+        ToyDataGenerator.Splits none = ToyDataGenerator.generate(7L, 40, 10, 0.0);
+        assertEquals(none.train(), none.corpus());
+        assertEquals(0, none.slipped());
+        assertEquals(none.train(), SPLITS.train());
+        assertEquals(none.test(), SPLITS.test());
+    }
+
+    /**
+     * Every binary step "a op b = c" of a training text is right or off by at most two, and a slip
+     * carries on: the answer of a text with a slip is (almost always) not the correct answer.
+     */
+    @Test
+    void slipsAreNeighboursAndTheRestOfTheChainFollowsThem() {
+        // at the start of a line or right after "= ", so that "4 * 4 + 3 = 19" is not read as "4 + 3 = 19"
+        Pattern step = Pattern.compile("(?m)(?:^|(?<== ))(\\(?-?\\d+\\)?) ([-+*]) (\\(?-?\\d+\\)?) = (-?\\d+)(?=[.,])");
+        int steps = 0, off = 0, slippedTexts = 0, wrongAnswers = 0;
+        for (int i = 0; i < SPLITS.train().size(); i++) {
+            Problem clean = SPLITS.train().get(i), text = SPLITS.corpus().get(i);
+            Matcher m = step.matcher(text.solution());
+            while (m.find()) {
+                long a = Long.parseLong(m.group(1).replaceAll("[()]", "")), b = Long.parseLong(m.group(3).replaceAll("[()]", ""));
+                long exact = switch (m.group(2)) {
+                    case "+" -> a + b;
+                    case "-" -> a - b;
+                    default -> a * b;
+                };
+                long c = Long.parseLong(m.group(4));
+                assertTrue(Math.abs(c - exact) <= 2, "not a neighbour: " + m.group() + " in " + text.solution());
+                steps++;
+                if (c != exact) off++;
+            }
+            if (!clean.solution().equals(text.solution())) {
+                slippedTexts++;
+                if (!clean.answer().equals(text.answer())) wrongAnswers++;
+            }
+        }
+        assertTrue(steps > SPLITS.train().size(), "too few binary steps recognised: " + steps);
+        double rate = (double) off / steps;
+        assertTrue(rate > 0.15 && rate < 0.35, "off-by-one rate " + rate + " for a slip rate of " + ToyDataGenerator.Options.DEFAULT_SLIP_RATE);
+        assertTrue(wrongAnswers > slippedTexts * 0.8, wrongAnswers + " wrong answers among " + slippedTexts + " texts with a slip");
+    }
+
+    @Test
+    void slipRateOutsideZeroToOneIsRejected() {
+        assertThrows(IllegalArgumentException.class, () -> new ToyDataGenerator.Options(Path.of("x"), 1L, 1, 1, 1.5));
+        assertThrows(IllegalArgumentException.class, () -> new ToyDataGenerator.Options(Path.of("x"), 1L, 1, 1, Double.NaN));
     }
 
     private static List<Problem> all() {

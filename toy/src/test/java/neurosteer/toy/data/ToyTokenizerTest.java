@@ -21,7 +21,7 @@ class ToyTokenizerTest {
 
     @BeforeAll
     static void trainTokenizer() throws Exception {
-        splits = ToyDataGenerator.generate(3L, 30, 4);
+        splits = ToyDataGenerator.generate(3L, 30, 4, ToyDataGenerator.Options.DEFAULT_SLIP_RATE);
         List<String> texts = new ArrayList<>();
         for (Problem p : splits.train()) texts.add(ToyTokenizer.chatPrompt(p.problem()) + p.solution() + ToyTokenizer.EOT);
         tokenizer = ToyTokenizer.train(texts, 200);

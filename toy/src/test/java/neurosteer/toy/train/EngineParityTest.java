@@ -22,7 +22,7 @@ class EngineParityTest {
 
     @Test
     void engineGivesTheSamePromptTokensAndLogitsAsTheTrainer() throws Exception {
-        ToyDataGenerator.Splits splits = ToyDataGenerator.generate(8L, 3, 1);
+        ToyDataGenerator.Splits splits = ToyDataGenerator.generate(8L, 3, 1, ToyDataGenerator.Options.DEFAULT_SLIP_RATE);
         List<String> texts = new ArrayList<>();
         for (Problem p : splits.train()) texts.add(ToyPrompt.chat(p.problem()) + p.solution() + ToyTokenizer.EOT);
         ToyTokenizer tokenizer = ToyTokenizer.train(texts, 80);

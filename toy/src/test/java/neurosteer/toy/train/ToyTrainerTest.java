@@ -26,7 +26,7 @@ class ToyTrainerTest {
     @BeforeAll
     static void writeDataAndTrainSixSteps() throws Exception {
         data = tmp.resolve("data");
-        ToyDataGenerator.run(new ToyDataGenerator.Options(data, 5L, 2, 1), s -> {});
+        ToyDataGenerator.run(new ToyDataGenerator.Options(data, 5L, 2, 1, ToyDataGenerator.Options.DEFAULT_SLIP_RATE), s -> {});
         straight = tmp.resolve("straight");
         ToyTrainer.run(options(straight, 6), s -> {});
     }
@@ -111,6 +111,28 @@ class ToyTrainerTest {
         ToyModel back = HfFolder.read(dir);
         float[] trained = readParams(out.resolve(ToyTrainer.CHECKPOINT));
         assertArrayEquals(trained, back.params);
+    }
+
+    @Test
+    void trainsOnTheCorpusAndRefusesOneThatDoesNotMatchTheTrainingSplit() throws Exception {
+        List<String> progress = new ArrayList<>();
+        ToyTrainer.run(options(tmp.resolve("corpus-used"), 1), progress::add);
+        assertTrue(progress.stream().anyMatch(l -> l.startsWith("training texts: ") && l.contains(ToyDataGenerator.CORPUS_FILE)), progress.toString());
+
+        Path shuffled = tmp.resolve("shuffled-data");
+        Files.createDirectories(shuffled);
+        for (String f : List.of(ToyDataGenerator.TRAIN_FILE, ToyDataGenerator.TEST_FILE))
+            Files.copy(data.resolve(f), shuffled.resolve(f));
+        List<String> corpus = new ArrayList<>(Files.readAllLines(data.resolve(ToyDataGenerator.CORPUS_FILE)));
+        java.util.Collections.swap(corpus, 0, 1);
+        Files.write(shuffled.resolve(ToyDataGenerator.CORPUS_FILE), corpus);
+        ToyTrainer.Options o = ToyTrainer.Options.defaults(shuffled, tmp.resolve("shuffled-out")).withSteps(1).withEvaluation(0, 0, 0, 0).withShape(TINY, 6, 60);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> ToyTrainer.run(o, s -> {}));
+        assertTrue(e.getMessage().contains(ToyDataGenerator.CORPUS_FILE + " line 1"), e.getMessage());
+
+        Files.write(shuffled.resolve(ToyDataGenerator.CORPUS_FILE), corpus.subList(0, corpus.size() - 1));
+        e = assertThrows(java.io.IOException.class, () -> ToyTrainer.run(o, s -> {}));
+        assertTrue(e.getMessage().contains("has " + (corpus.size() - 1) + " training texts"), e.getMessage());
     }
 
     @Test
