@@ -34,7 +34,9 @@ final class Defaults {
         Path file = dir.resolve(split.equals("train") ? ToyDataGenerator.TRAIN_FILE : ToyDataGenerator.TEST_FILE);
         if (!Files.exists(file)) {
             try {
-                ToyDataGenerator.run(ToyDataGenerator.Options.defaults(dir), msg -> {});
+                ToyDataGenerator.Options d = ToyDataGenerator.Options.defaults(dir);
+                // the study needs the problems only, not the training texts
+                ToyDataGenerator.run(new ToyDataGenerator.Options(dir, d.seed(), d.trainPerCell(), d.testPerCell(), 0.0), msg -> {});
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the toy data to " + dir + ": " + e.getMessage(), e);
             }

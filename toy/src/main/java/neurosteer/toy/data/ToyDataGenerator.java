@@ -69,9 +69,17 @@ public final class ToyDataGenerator {
         Files.createDirectories(options.outDir());
         write(options.outDir().resolve(TRAIN_FILE), splits.train());
         write(options.outDir().resolve(TEST_FILE), splits.test());
-        write(options.outDir().resolve(CORPUS_FILE), splits.corpus());
-        progress.accept("wrote " + splits.train().size() + " training and " + splits.test().size() + " test problems to " + options.outDir()
-                + ", and the training texts (" + splits.slipped() + " with a slip) to " + CORPUS_FILE);
+        Path corpus = options.outDir().resolve(CORPUS_FILE);
+        String texts;
+        if (options.slipRate() > 0) {
+            write(corpus, splits.corpus());
+            texts = ", and the training texts (" + splits.slipped() + " with a slip) to " + CORPUS_FILE;
+        } else {
+            // without slips the training texts are train.jsonl's solutions; a corpus left from another rate must not be trained on
+            Files.deleteIfExists(corpus);
+            texts = " (no slips: the model trains on the solutions of " + TRAIN_FILE + ")";
+        }
+        progress.accept("wrote " + splits.train().size() + " training and " + splits.test().size() + " test problems to " + options.outDir() + texts);
         return splits;
     }
 

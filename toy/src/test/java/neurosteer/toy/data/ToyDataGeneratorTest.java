@@ -136,6 +136,15 @@ class ToyDataGeneratorTest {
     }
 
     @Test
+    void rerunWithoutSlipsRemovesTheOldCorpusSoTheTrainerUsesTheCorrectSolutions(@TempDir Path dir) throws Exception {
+        ToyDataGenerator.run(new ToyDataGenerator.Options(dir, 3L, 5, 2, 0.5), s -> {});
+        assertTrue(Files.exists(dir.resolve(ToyDataGenerator.CORPUS_FILE)));
+        ToyDataGenerator.run(new ToyDataGenerator.Options(dir, 3L, 5, 2, 0.0), s -> {});
+        assertFalse(Files.exists(dir.resolve(ToyDataGenerator.CORPUS_FILE)));
+        assertTrue(Files.exists(dir.resolve(ToyDataGenerator.TRAIN_FILE)));
+    }
+
+    @Test
     void slipRateOutsideZeroToOneIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> new ToyDataGenerator.Options(Path.of("x"), 1L, 1, 1, 1.5));
         assertThrows(IllegalArgumentException.class, () -> new ToyDataGenerator.Options(Path.of("x"), 1L, 1, 1, Double.NaN));
