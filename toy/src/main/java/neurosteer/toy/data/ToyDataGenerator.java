@@ -41,7 +41,7 @@ public final class ToyDataGenerator {
         public static final long DEFAULT_SEED = 20250101L;
         public static final int DEFAULT_TRAIN_PER_CELL = 2000;
         public static final int DEFAULT_TEST_PER_CELL = 20;
-        public static final double DEFAULT_SLIP_RATE = 0.25;
+        public static final double DEFAULT_SLIP_RATE = 0.2;
 
         public Options {
             if (trainPerCell < 1 || testPerCell < 1) throw new IllegalArgumentException("per-cell counts must be at least 1");

@@ -64,7 +64,7 @@ public final class ToyTrainer {
         }
 
         public static Options defaults(Path dataDir, Path outDir) {
-            return new Options(dataDir, outDir, 1234L, 3000, 32, 2e-3, 0.1, 100, 0.1, 1.0, 2, 400, 200, 10, 500, 70,
+            return new Options(dataDir, outDir, 1234L, 4000, 32, 2e-3, 0.1, 100, 0.1, 1.0, 2, 400, 200, 10, 500, 70,
                     700, 200, true, ToyModelConfig.standard(0));
         }
 
