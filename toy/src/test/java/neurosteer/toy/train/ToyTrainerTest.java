@@ -114,10 +114,17 @@ class ToyTrainerTest {
     }
 
     @Test
-    void trainsOnTheCorpusAndRefusesOneThatDoesNotMatchTheTrainingSplit() throws Exception {
+    void trainsOnTheCorpusOrElseTheSolutionsAndRefusesACorpusThatDoesNotMatchTheTrainingSplit() throws Exception {
         List<String> progress = new ArrayList<>();
         ToyTrainer.run(options(tmp.resolve("corpus-used"), 1), progress::add);
         assertTrue(progress.stream().anyMatch(l -> l.startsWith("training texts: ") && l.contains(ToyDataGenerator.CORPUS_FILE)), progress.toString());
+
+        Path clean = tmp.resolve("clean-data");
+        ToyDataGenerator.run(new ToyDataGenerator.Options(clean, 5L, 2, 1, 0.0), s -> {});
+        List<String> cleanProgress = new ArrayList<>();
+        ToyTrainer.run(ToyTrainer.Options.defaults(clean, tmp.resolve("clean-out")).withSteps(1).withEvaluation(0, 0, 0, 0).withShape(TINY, 6, 60),
+                cleanProgress::add);
+        assertTrue(cleanProgress.stream().anyMatch(l -> l.startsWith("training texts: the solutions of ")), cleanProgress.toString());
 
         Path shuffled = tmp.resolve("shuffled-data");
         Files.createDirectories(shuffled);
