@@ -55,9 +55,9 @@ public final class ToyDataGenerator {
 
     /**
      * Both splits in memory, and the training texts: {@code corpus.get(i)} is {@code train.get(i)}
-     * with its solution (and answer) as the model is trained on it; {@code slipped} of them differ.
+     * with its solution (and answer) as the model is trained on it.
      */
-    public record Splits(List<Problem> train, List<Problem> test, List<Problem> corpus, int slipped) {}
+    public record Splits(List<Problem> train, List<Problem> test, List<Problem> corpus) {}
 
     private static final int MAX_TRIES_PER_ITEM = 200;
 
@@ -73,7 +73,7 @@ public final class ToyDataGenerator {
         String texts;
         if (options.slipRate() > 0) {
             write(corpus, splits.corpus());
-            texts = ", and the training texts (" + splits.slipped() + " with a slip) to " + CORPUS_FILE;
+            texts = ", and the training texts (" + slippedTexts(splits.train(), splits.corpus()) + " with a slip) to " + CORPUS_FILE;
         } else {
             // without slips the training texts are train.jsonl's solutions; a corpus left from another rate must not be trained on
             Files.deleteIfExists(corpus);
@@ -110,7 +110,6 @@ public final class ToyDataGenerator {
             }
         }
         List<Problem> corpus = new ArrayList<>();
-        int slipped = 0;
         for (Subject subject : Subject.values()) {
             for (int level = 1; level <= 5; level++) {
                 SplittableRandom trainRng = new SplittableRandom(mix(seed, subject.ordinal(), level, 2));
@@ -131,13 +130,20 @@ public final class ToyDataGenerator {
                     train.add(record(item, subject, level, "train", i));
                     ToyTasks.Item text = ToyTasks.generate(subject, level, draws.replay(), slips);
                     if (!text.problem().equals(item.problem())) throw new IllegalStateException("replaying a draw changed the problem: " + item.problem());
-                    if (!text.solution().equals(item.solution())) slipped++;
                     corpus.add(record(text, subject, level, "train", i));
                 }
             }
         }
         int[] order = shuffledOrder(train.size(), new SplittableRandom(mix(seed, 99, 0, 3)));
-        return new Splits(permute(train, order), test, permute(corpus, order), slipped);
+        return new Splits(permute(train, order), test, permute(corpus, order));
+    }
+
+    /** How many training texts differ from the solution of the problem on the same line. */
+    public static int slippedTexts(List<Problem> train, List<Problem> corpus) {
+        int slipped = 0;
+        for (int i = 0; i < Math.min(train.size(), corpus.size()); i++)
+            if (!java.util.Objects.equals(train.get(i).solution(), corpus.get(i).solution())) slipped++;
+        return slipped;
     }
 
     private static Problem record(ToyTasks.Item item, Subject subject, int level, String split, int index) {

@@ -101,7 +101,6 @@ public final class ToyTasks {
         public static final Slips NONE = new Slips(0, null);
         private final double rate;
         private final SplittableRandom rng;
-        private int slipped;
 
         private Slips(double rate, SplittableRandom rng) {
             this.rate = rate;
@@ -111,11 +110,6 @@ public final class ToyTasks {
         public static Slips random(double rate, SplittableRandom rng) {
             if (!(rate >= 0 && rate <= 1)) throw new IllegalArgumentException("slip rate must be in [0, 1], got " + rate);
             return new Slips(rate, rng);
-        }
-
-        /** How many results this instance has changed so far. */
-        public int slipped() {
-            return slipped;
         }
 
         int step(int value) {
@@ -135,7 +129,6 @@ public final class ToyTasks {
             boolean downOk = value - unit >= lo, upOk = value + unit <= hi;
             if (!downOk && !upOk) return value;
             boolean up = downOk && upOk ? rng.nextBoolean() : upOk;
-            slipped++;
             return up ? value + unit : value - unit;
         }
     }

@@ -110,19 +110,24 @@ public final class ToyTrainer {
         if (train.isEmpty()) throw new IOException(o.dataDir().resolve(ToyDataGenerator.TRAIN_FILE) + ": no training problems");
         Path corpusFile = o.dataDir().resolve(ToyDataGenerator.CORPUS_FILE);
         List<Problem> texts = Files.exists(corpusFile) ? ToyDataGenerator.read(corpusFile) : train;
+        Path textsFile = texts == train ? o.dataDir().resolve(ToyDataGenerator.TRAIN_FILE) : corpusFile;
+        for (int i = 0; i < texts.size(); i++) {
+            Problem p = texts.get(i);
+            String missing = p.problem() == null ? "problem" : p.solution() == null ? "solution" : null;
+            if (missing != null) throw new IOException(textsFile + " line " + (i + 1) + ": no \"" + missing + "\" to train on");
+        }
         if (texts != train) {
             if (texts.size() != train.size())
                 throw new IOException(corpusFile + " has " + texts.size() + " training texts but " + ToyDataGenerator.TRAIN_FILE + " has " + train.size()
                         + " problems; regenerate both with `neurosteer toy data`");
-            long slipped = 0;
             for (int i = 0; i < texts.size(); i++) {
                 Problem text = texts.get(i), problem = train.get(i);
-                if (!text.unique_id().equals(problem.unique_id()) || !text.problem().equals(problem.problem()))
+                if (!java.util.Objects.equals(text.unique_id(), problem.unique_id()) || !java.util.Objects.equals(text.problem(), problem.problem()))
                     throw new IOException(corpusFile + " line " + (i + 1) + ": " + text.unique_id() + " is not the problem on the same line of "
                             + ToyDataGenerator.TRAIN_FILE + " (" + problem.unique_id() + "); regenerate both with `neurosteer toy data`");
-                if (!text.solution().equals(problem.solution())) slipped++;
             }
-            progress.accept("training texts: " + corpusFile + " (" + slipped + " of " + texts.size() + " solutions with a slip)");
+            progress.accept("training texts: " + corpusFile + " (" + ToyDataGenerator.slippedTexts(train, texts) + " of " + texts.size()
+                    + " solutions with a slip)");
         } else {
             progress.accept("training texts: the solutions of " + o.dataDir().resolve(ToyDataGenerator.TRAIN_FILE) + " (no " + ToyDataGenerator.CORPUS_FILE + ")");
         }

@@ -137,6 +137,13 @@ class ToyTrainerTest {
         java.io.IOException e = assertThrows(java.io.IOException.class, () -> ToyTrainer.run(o, s -> {}));
         assertTrue(e.getMessage().contains(ToyDataGenerator.CORPUS_FILE + " line 1"), e.getMessage());
 
+        List<String> noSolution = new ArrayList<>(Files.readAllLines(data.resolve(ToyDataGenerator.CORPUS_FILE)));
+        noSolution.set(1, noSolution.get(1).replaceFirst("\"solution\":\"(\\\\.|[^\"\\\\])*\",", ""));
+        assertFalse(noSolution.get(1).contains("\"solution\""), noSolution.get(1));
+        Files.write(shuffled.resolve(ToyDataGenerator.CORPUS_FILE), noSolution);
+        e = assertThrows(java.io.IOException.class, () -> ToyTrainer.run(o, s -> {}));
+        assertTrue(e.getMessage().contains(ToyDataGenerator.CORPUS_FILE + " line 2: no \"solution\""), e.getMessage());
+
         Files.write(shuffled.resolve(ToyDataGenerator.CORPUS_FILE), corpus.subList(0, corpus.size() - 1));
         e = assertThrows(java.io.IOException.class, () -> ToyTrainer.run(o, s -> {}));
         assertTrue(e.getMessage().contains("has " + (corpus.size() - 1) + " training texts"), e.getMessage());
