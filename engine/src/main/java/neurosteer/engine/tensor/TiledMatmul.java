@@ -1,5 +1,9 @@
 package neurosteer.engine.tensor;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -8,20 +12,30 @@ import jdk.incubator.vector.VectorSpecies;
  * The matrix-matrix kernel behind {@link Tensor#matmulRows} for prefill (many rows of {@code x} at
  * once). Work goes in column blocks of {@link #KC} (a multiple of every quantization block) and
  * panels of {@link #PANEL} weight rows: each panel is decoded once by its format's
- * {@link Tensor#dequantize} into a float scratch laid out column-major ({@code packed[k * PANEL + i]}),
- * then a 6 × 16 register tile (6 rows of x against the 16 panel rows, twelve 8-lane accumulators)
- * sweeps it for every group of 6 batch rows. The output tile is contiguous in {@code out}, so partial
+ * {@link Tensor#dequantize} into a float scratch laid out column-major ({@code packed[k * PANEL + i]}, off-heap and cache-line aligned).
+ * {@link #GROUP} panels are decoded together (128 KiB, held in L2); then for every group of 6 batch rows
+ * a 6 × 16 register tile (6 rows of x against the 16 panel rows, twelve 8-lane accumulators) sweeps
+ * each panel of the group in turn, so those 6 rows of x are read from L1 once per group rather than
+ * from L3 once per panel. The output tile is contiguous in {@code out}, so partial
  * sums of a column block are added in place; no horizontal reductions. Each output element is summed
  * by one thread in a fixed order, so results do not depend on the thread count.
  */
 final class TiledMatmul {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    static final int LANES = 8, PANEL = 2 * LANES, KC = 256, BATCH_TILE = 6;
+    static final int LANES = 8, PANEL = 2 * LANES, KC = 256, BATCH_TILE = 6, GROUP = 8;
     /** Below this many batch rows, per-row dot products (which read each weight once, decoded in registers) win. */
     static final int MIN_BATCH = 4;
 
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    /**
+     * The decoded panels live off-heap, aligned to a cache line: a heap array starts wherever the
+     * collector puts it, and when a 16-float panel column straddles two cache lines every second
+     * weight load of the tile is split in two. Measured on this project's machine (docs/BENCHMARKS.md):
+     * about 55 GFLOP/s with a heap array under the parallel collector against about 100 aligned.
+     */
     private static final class Scratch {
-        final float[] packed = new float[PANEL * KC];
+        final MemorySegment packed = Arena.ofAuto().allocate((long) GROUP * PANEL * KC * Float.BYTES, 64);
         final float[] row = new float[KC];
     }
 
@@ -32,41 +46,58 @@ final class TiledMatmul {
     static void matmulRows(Tensor w, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
         int cols = w.cols(), rows = w.rows();
         Scratch s = SCRATCH.get();
-        float[] packed = s.packed, row = s.row;
+        MemorySegment packed = s.packed;
+        float[] row = s.row;
         for (int kc = 0; kc < cols; kc += KC) {
             int kLen = Math.min(KC, cols - kc);
             boolean first = kc == 0;
-            for (int r0 = rowStart; r0 < rowEnd; r0 += PANEL) {
-                int panelRows = Math.min(PANEL, rowEnd - r0);
-                pack(w, r0, panelRows, kc, kLen, cols, packed, row);
-                int b = 0;
-                if (panelRows == PANEL) {
-                    for (; b + BATCH_TILE <= batch; b += BATCH_TILE)
-                        tile6x16(packed, kLen, x, b * cols + kc, cols, out, b * rows + r0, rows, first);
+            for (int g0 = rowStart; g0 < rowEnd; g0 += GROUP * PANEL) {
+                int groupEnd = Math.min(rowEnd, g0 + GROUP * PANEL);
+                int panels = (groupEnd - g0 + PANEL - 1) / PANEL, fullPanels = (groupEnd - g0) / PANEL;
+                for (int p = 0; p < panels; p++) {
+                    int r0 = g0 + p * PANEL;
+                    pack(w, r0, Math.min(PANEL, groupEnd - r0), kc, kLen, cols, packed, p * PANEL * KC, row);
                 }
-                VectorMask<Float> m0 = F.indexInRange(0, panelRows), m1 = F.indexInRange(LANES, panelRows);
-                for (; b < batch; b++) tile1x16(packed, kLen, x, b * cols + kc, out, b * rows + r0, m0, m1, first);
+                int b = 0;
+                for (; b + BATCH_TILE <= batch; b += BATCH_TILE)
+                    for (int p = 0; p < fullPanels; p++)
+                        tile6x16(packed, p * PANEL * KC, kLen, x, b * cols + kc, cols, out, b * rows + g0 + p * PANEL, rows, first);
+                for (int p = 0; p < panels; p++) {
+                    int r0 = g0 + p * PANEL, panelRows = Math.min(PANEL, groupEnd - r0);
+                    VectorMask<Float> m0 = F.indexInRange(0, panelRows), m1 = F.indexInRange(LANES, panelRows);
+                    for (int bb = p < fullPanels ? b : 0; bb < batch; bb++)
+                        tile1x16(packed, p * PANEL * KC, kLen, x, bb * cols + kc, out, bb * rows + r0, m0, m1, first);
+                }
             }
         }
     }
 
-    /** Decodes weight rows {@code [r0, r0 + n)}, columns {@code [kc, kc + kLen)}, column-major; missing rows are zero. */
-    private static void pack(Tensor w, int r0, int n, int kc, int kLen, int cols, float[] packed, float[] row) {
+    /**
+     * Decodes weight rows {@code [r0, r0 + n)}, columns {@code [kc, kc + kLen)}, column-major into
+     * {@code packed[po...]}; missing rows are zero.
+     */
+    private static void pack(Tensor w, int r0, int n, int kc, int kLen, int cols, MemorySegment packed, int po, float[] row) {
         for (int i = 0; i < n; i++) {
             w.dequantize((long) (r0 + i) * cols + kc, row, 0, kLen);
-            for (int k = 0; k < kLen; k++) packed[k * PANEL + i] = row[k];
+            for (int k = 0; k < kLen; k++) packed.setAtIndex(ValueLayout.JAVA_FLOAT, po + k * PANEL + i, row[k]);
         }
-        for (int i = n; i < PANEL; i++) for (int k = 0; k < kLen; k++) packed[k * PANEL + i] = 0f;
+        for (int i = n; i < PANEL; i++)
+            for (int k = 0; k < kLen; k++) packed.setAtIndex(ValueLayout.JAVA_FLOAT, po + k * PANEL + i, 0f);
     }
 
-    private static void tile6x16(float[] packed, int kLen, float[] x, int xo, int cols, float[] out, int oo, int rows,
+    private static FloatVector load(MemorySegment packed, long floatIndex) {
+        return FloatVector.fromMemorySegment(F, packed, floatIndex * Float.BYTES, NATIVE);
+    }
+
+    private static void tile6x16(MemorySegment packed, int po, int kLen, float[] x, int xo, int cols, float[] out, int oo, int rows,
                                  boolean first) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
         FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
         int x0 = xo, x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols, x4 = x3 + cols, x5 = x4 + cols;
         for (int k = 0; k < kLen; k++) {
-            FloatVector w0 = FloatVector.fromArray(F, packed, k * PANEL);
-            FloatVector w1 = FloatVector.fromArray(F, packed, k * PANEL + LANES);
+            long at = po + (long) k * PANEL;
+            FloatVector w0 = load(packed, at);
+            FloatVector w1 = load(packed, at + LANES);
             FloatVector v = FloatVector.broadcast(F, x[x0 + k]);
             a00 = w0.fma(v, a00);
             a01 = w1.fma(v, a01);
@@ -103,13 +134,14 @@ final class TiledMatmul {
         hi.intoArray(out, oo + LANES);
     }
 
-    private static void tile1x16(float[] packed, int kLen, float[] x, int xo, float[] out, int oo,
+    private static void tile1x16(MemorySegment packed, int po, int kLen, float[] x, int xo, float[] out, int oo,
                                  VectorMask<Float> m0, VectorMask<Float> m1, boolean first) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int k = 0; k < kLen; k++) {
             FloatVector v = FloatVector.broadcast(F, x[xo + k]);
-            a0 = FloatVector.fromArray(F, packed, k * PANEL).fma(v, a0);
-            a1 = FloatVector.fromArray(F, packed, k * PANEL + LANES).fma(v, a1);
+            long at = po + (long) k * PANEL;
+            a0 = load(packed, at).fma(v, a0);
+            a1 = load(packed, at + LANES).fma(v, a1);
         }
         if (!first) {
             a0 = a0.add(FloatVector.fromArray(F, out, oo, m0));

@@ -50,31 +50,44 @@ class MatmulRowsTest {
         Random random = new Random(42);
         int rows = 37;
         int[][] ranges = {{0, rows}, {5, 29}, {16, rows}, {21, 22}, {1, 34}};
-        for (GgmlType type : TYPES) {
-            for (int cols : columnCounts(type)) {
-                Tensor w = matrix(type, random, rows, cols);
-                for (int batch : BATCHES) {
-                    float[] x = gaussian(random, batch * cols);
-                    for (int[] range : ranges) {
-                        float[] out = new float[batch * rows];
-                        Arrays.fill(out, Float.NaN);
-                        w.matmulRows(x, batch, out, range[0], range[1]);
-                        for (int b = 0; b < batch; b++) {
-                            for (int r = 0; r < rows; r++) {
-                                String where = type + " cols " + cols + " batch " + batch + " rows " + range[0] + ".." + range[1]
-                                        + " at b " + b + " r " + r;
-                                float got = out[b * rows + r];
-                                if (r < range[0] || r >= range[1]) {
-                                    assertTrue(Float.isNaN(got), where + ": wrote outside its row range");
-                                    continue;
-                                }
-                                double magnitude = 0;
-                                for (int c = 0; c < cols; c++) magnitude += Math.abs(w.get((long) r * cols + c) * x[b * cols + c]);
-                                assertTrue(magnitude > 0, where + ": test data must not be zero");
-                                float expected = dotScalar(w, (long) r * cols, x, b * cols, cols);
-                                assertEquals(expected, got, 1e-5 * magnitude + 1e-6, where);
-                            }
+        for (GgmlType type : TYPES)
+            for (int cols : columnCounts(type))
+                checkAgainstScalarDots(matrix(type, random, rows, cols), random, BATCHES, ranges);
+    }
+
+    /** More rows than one group of panels the prefill kernel decodes together, ending in a partial panel. */
+    @Test
+    void tallMatricesSpanningSeveralPanelGroupsMatchScalarDots() {
+        Random random = new Random(43);
+        int rows = 2 * TiledMatmul.GROUP * TiledMatmul.PANEL + 45;
+        int[][] ranges = {{0, rows}, {7, rows - 3}, {TiledMatmul.GROUP * TiledMatmul.PANEL - 5, rows}};
+        for (GgmlType type : TYPES)
+            checkAgainstScalarDots(matrix(type, random, rows, columnCounts(type)[1]), random, new int[] {4, 13}, ranges);
+    }
+
+    private static void checkAgainstScalarDots(Tensor w, Random random, int[] batches, int[][] ranges) {
+        int rows = w.rows(), cols = w.cols();
+        GgmlType type = w.type();
+        for (int batch : batches) {
+            float[] x = gaussian(random, batch * cols);
+            for (int[] range : ranges) {
+                float[] out = new float[batch * rows];
+                Arrays.fill(out, Float.NaN);
+                w.matmulRows(x, batch, out, range[0], range[1]);
+                for (int b = 0; b < batch; b++) {
+                    for (int r = 0; r < rows; r++) {
+                        String where = type + " rows " + rows + " cols " + cols + " batch " + batch + " range " + range[0] + ".." + range[1]
+                                + " at b " + b + " r " + r;
+                        float got = out[b * rows + r];
+                        if (r < range[0] || r >= range[1]) {
+                            assertTrue(Float.isNaN(got), where + ": wrote outside its row range");
+                            continue;
                         }
+                        double magnitude = 0;
+                        for (int c = 0; c < cols; c++) magnitude += Math.abs(w.get((long) r * cols + c) * x[b * cols + c]);
+                        assertTrue(magnitude > 0, where + ": test data must not be zero");
+                        float expected = dotScalar(w, (long) r * cols, x, b * cols, cols);
+                        assertEquals(expected, got, 1e-5 * magnitude + 1e-6, where);
                     }
                 }
             }
