@@ -1,8 +1,7 @@
 package neurosteer.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,7 +13,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Q4_0Tensor extends BlockQuantTensor {
     static final int BLOCK = 32, BYTES = 18;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128, B8 = ByteVector.SPECIES_64;
 
     public Q4_0Tensor(String name, MemorySegment segment, long[] shape) {
         super(name, segment, shape);
@@ -37,12 +35,11 @@ public final class Q4_0Tensor extends BlockQuantTensor {
         long base = block * BYTES;
         float d = f16(base);
         if (Kernels.VECTORIZE) {
-            ByteVector first = ByteVector.fromMemorySegment(B8, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector second = ByteVector.fromMemorySegment(B8, segment, base + 10, ByteOrder.LITTLE_ENDIAN);
-            low(first).mul(d).intoArray(out, outOffset);
-            low(second).mul(d).intoArray(out, outOffset + 8);
-            high(first).mul(d).intoArray(out, outOffset + 16);
-            high(second).mul(d).intoArray(out, outOffset + 24);
+            IntVector first = widenedBytes(base + 2), second = widenedBytes(base + 10);
+            lowNibbles(first, 8).mul(d).intoArray(out, outOffset);
+            lowNibbles(second, 8).mul(d).intoArray(out, outOffset + 8);
+            highNibbles(first, 8).mul(d).intoArray(out, outOffset + 16);
+            highNibbles(second, 8).mul(d).intoArray(out, outOffset + 24);
             return;
         }
         for (int j = 0; j < 16; j++) {
@@ -74,25 +71,14 @@ public final class Q4_0Tensor extends BlockQuantTensor {
         for (int b = 0; b < blocks; b++) {
             long base = (firstBlock + b) * BYTES;
             int xo = xOffset + b * BLOCK;
-            // two 8-byte loads; each gives 8 low-nibble and 8 high-nibble elements, widened straight to floats
-            ByteVector first = ByteVector.fromMemorySegment(B8, segment, base + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector second = ByteVector.fromMemorySegment(B8, segment, base + 10, ByteOrder.LITTLE_ENDIAN);
-            FloatVector s = low(first).mul(FloatVector.fromArray(F, x, xo));
-            s = low(second).fma(FloatVector.fromArray(F, x, xo + 8), s);
-            s = high(first).fma(FloatVector.fromArray(F, x, xo + 16), s);
-            s = high(second).fma(FloatVector.fromArray(F, x, xo + 24), s);
+            // two 8-byte loads, each widened once to ints: 8 low-nibble and 8 high-nibble elements
+            IntVector first = widenedBytes(base + 2), second = widenedBytes(base + 10);
+            FloatVector s = lowNibbles(first, 8).mul(FloatVector.fromArray(F, x, xo));
+            s = lowNibbles(second, 8).fma(FloatVector.fromArray(F, x, xo + 8), s);
+            s = highNibbles(first, 8).fma(FloatVector.fromArray(F, x, xo + 16), s);
+            s = highNibbles(second, 8).fma(FloatVector.fromArray(F, x, xo + 24), s);
             acc = s.fma(FloatVector.broadcast(F, f16(base)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** Low nibbles of 8 bytes minus 8, as floats. */
-    private static FloatVector low(ByteVector packed) {
-        return (FloatVector) packed.and((byte) 0xF).sub((byte) 8).castShape(F, 0);
-    }
-
-    /** High nibbles of 8 bytes minus 8, as floats. */
-    private static FloatVector high(ByteVector packed) {
-        return (FloatVector) shiftRight(packed, 4).and((byte) 0xF).sub((byte) 8).castShape(F, 0);
     }
 }

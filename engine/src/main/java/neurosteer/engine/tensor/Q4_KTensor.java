@@ -3,8 +3,8 @@ package neurosteer.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,7 +18,6 @@ public final class Q4_KTensor extends BlockQuantTensor {
     static final int BLOCK = 256, BYTES = 144;
     static final int SCALES = 4, QS = 16;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
 
     public Q4_KTensor(String name, MemorySegment segment, long[] shape) {
         super(name, segment, shape);
@@ -59,9 +58,9 @@ public final class Q4_KTensor extends BlockQuantTensor {
             int o = outOffset + 64 * chunk;
             if (Kernels.VECTORIZE) {
                 for (int part = 0; part < 4; part++) {
-                    ByteVector packed = ByteVector.fromMemorySegment(B8, segment, base + QS + 32L * chunk + 8 * part, ByteOrder.LITTLE_ENDIAN);
-                    low(packed).mul(d1).sub(m1).intoArray(out, o + 8 * part);
-                    high(packed).mul(d2).sub(m2).intoArray(out, o + 32 + 8 * part);
+                    IntVector packed = widenedBytes(base + QS + 32L * chunk + 8 * part);
+                    lowNibbles(packed).mul(d1).sub(m1).intoArray(out, o + 8 * part);
+                    highNibbles(packed).mul(d2).sub(m2).intoArray(out, o + 32 + 8 * part);
                 }
                 continue;
             }
@@ -152,9 +151,9 @@ public final class Q4_KTensor extends BlockQuantTensor {
                 long qs = base + QS + 32L * chunk;
                 FloatVector qxLow = FloatVector.zero(F), qxHigh = qxLow;
                 for (int part = 0; part < 4; part++) {
-                    ByteVector packed = ByteVector.fromMemorySegment(B8, segment, qs + 8 * part, ByteOrder.LITTLE_ENDIAN);
-                    qxLow = low(packed).fma(FloatVector.fromArray(F, x, xo + 8 * part), qxLow);
-                    qxHigh = high(packed).fma(FloatVector.fromArray(F, x, xo + 32 + 8 * part), qxHigh);
+                    IntVector packed = widenedBytes(qs + 8 * part);
+                    qxLow = lowNibbles(packed).fma(FloatVector.fromArray(F, x, xo + 8 * part), qxLow);
+                    qxHigh = highNibbles(packed).fma(FloatVector.fromArray(F, x, xo + 32 + 8 * part), qxHigh);
                 }
                 acc0 = qxLow.fma(FloatVector.broadcast(F, scales[2 * chunk]), acc0);
                 acc1 = qxHigh.fma(FloatVector.broadcast(F, scales[2 * chunk + 1]), acc1);
@@ -195,12 +194,4 @@ public final class Q4_KTensor extends BlockQuantTensor {
 
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    private static FloatVector low(ByteVector packed) {
-        return (FloatVector) packed.and((byte) 0xF).castShape(F, 0);
-    }
-
-    private static FloatVector high(ByteVector packed) {
-        return (FloatVector) shiftRight(packed, 4).and((byte) 0xF).castShape(F, 0);
-    }
 }
