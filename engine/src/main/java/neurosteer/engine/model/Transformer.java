@@ -231,14 +231,7 @@ public final class Transformer {
                     if (dot > max) max = dot;
                 }
                 float sum = softmaxNumerators(scores, len, max);
-                float inv = 1f / sum;
-                int oOff = r * qDim + h * hd;
-                java.util.Arrays.fill(out, oOff, oOff + hd, 0f);
-                for (int t = 0; t < len; t++) {
-                    float wgt = scores[t] * inv;
-                    int vOff = (from + t) * kvDim + kvOff;
-                    addScaled(wgt, values, vOff, out, oOff, hd);
-                }
+                weightedValues(scores, len, 1f / sum, values, from * kvDim + kvOff, kvDim, out, r * qDim + h * hd, hd);
             }
         });
     }
@@ -296,15 +289,42 @@ public final class Transformer {
         return sum;
     }
 
-    /** {@code dst[do + i] += w * src[so + i]} over {@code i < n}. */
-    static void addScaled(float w, float[] src, int so, float[] dst, int dstOff, int n) {
+    /**
+     * {@code out[oOff + i] = scale · Σ_t weights[t] · values[vOff + t·stride + i]} for {@code i < n}: the
+     * attention output of one head. Four 8-lane slices of the head stay in registers while every
+     * position is added, instead of a load and store of the output per position.
+     */
+    static void weightedValues(float[] weights, int len, float scale, float[] values, int vOff, int stride,
+                               float[] out, int oOff, int n) {
         int i = 0;
         if (Kernels.VECTORIZE) {
-            FloatVector wv = FloatVector.broadcast(F, w);
-            for (int upper = F.loopBound(n); i < upper; i += F.length())
-                FloatVector.fromArray(F, src, so + i).fma(wv, FloatVector.fromArray(F, dst, dstOff + i)).intoArray(dst, dstOff + i);
+            int lanes = F.length();
+            for (; i + 4 * lanes <= n; i += 4 * lanes) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int t = 0, v = vOff + i; t < len; t++, v += stride) {
+                    FloatVector w = FloatVector.broadcast(F, weights[t]);
+                    a0 = FloatVector.fromArray(F, values, v).fma(w, a0);
+                    a1 = FloatVector.fromArray(F, values, v + lanes).fma(w, a1);
+                    a2 = FloatVector.fromArray(F, values, v + 2 * lanes).fma(w, a2);
+                    a3 = FloatVector.fromArray(F, values, v + 3 * lanes).fma(w, a3);
+                }
+                a0.mul(scale).intoArray(out, oOff + i);
+                a1.mul(scale).intoArray(out, oOff + i + lanes);
+                a2.mul(scale).intoArray(out, oOff + i + 2 * lanes);
+                a3.mul(scale).intoArray(out, oOff + i + 3 * lanes);
+            }
+            for (; i + lanes <= n; i += lanes) {
+                FloatVector a = FloatVector.zero(F);
+                for (int t = 0, v = vOff + i; t < len; t++, v += stride)
+                    a = FloatVector.fromArray(F, values, v).fma(FloatVector.broadcast(F, weights[t]), a);
+                a.mul(scale).intoArray(out, oOff + i);
+            }
         }
-        for (; i < n; i++) dst[dstOff + i] += w * src[so + i];
+        for (; i < n; i++) {
+            float a = 0;
+            for (int t = 0, v = vOff + i; t < len; t++, v += stride) a += weights[t] * values[v];
+            out[oOff + i] = a * scale;
+        }
     }
 
     private static void addBias(float[] x, float[] bias, int rows) {
