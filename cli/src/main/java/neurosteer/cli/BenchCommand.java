@@ -131,10 +131,14 @@ final class BenchCommand implements Runnable {
                 out.put("steered_neurons", Math.round(steerFraction * config.numLayers() * config.intermediateSize()));
             }
             long matmulParams = matmulParameters(config);
-            double prefillGflops = bestPrefill * 2.0 * matmulParams / 1e9;
+            // prefill runs the output head for the last position only
+            long headParams = (long) config.vocabSize() * config.hiddenSize();
+            double prefillFlopsPerToken = 2.0 * (matmulParams - headParams) + 2.0 * headParams / promptTokens;
+            double prefillGflops = bestPrefill * prefillFlopsPerToken / 1e9;
             double bytesPerToken = weightBytes * ((double) matmulParams / Math.max(1, config.parameterCount()));
             double decodeGbPerS = bestDecode * bytesPerToken / 1e9;
             out.put("matmul_parameters", matmulParams);
+            out.put("output_head_parameters", headParams);
             out.put("prefill_gflops", prefillGflops);
             out.put("decode_weight_gb_per_s", decodeGbPerS);
             long rss = peakRss();

@@ -33,15 +33,18 @@ public final class MachineCeilings {
     /**
      * GFLOP/s of a 6 × 16 register tile (twelve 8-lane FMA accumulators) sweeping an L1-resident
      * 16 × 256 panel for 6 rows of x, on every pool thread at once, best of several timed rounds.
-     * Deliberately its own copy of {@link TiledMatmul}'s tile with constant row offsets: it is the
-     * ceiling, and the production tile called the same way measured about 24% slower here
-     * (docs/BENCHMARKS.md), which is a gap to close in that kernel, not in the ceiling.
+     * Its own copy of {@link TiledMatmul}'s tile with constant row offsets; like the production
+     * kernel's, the panel is off-heap and cache-line aligned (a heap array can start mid-line and
+     * split every second load: docs/BENCHMARKS.md).
      */
     public static double fmaGflops(double seconds) {
         int threads = Parallel.threads();
-        float[][] panels = new float[threads][PANEL * K], xs = new float[threads][ROWS * K];
+        Arena arena = Arena.ofAuto();
+        MemorySegment[] panels = new MemorySegment[threads];
+        float[][] xs = new float[threads][ROWS * K];
         for (int t = 0; t < threads; t++) {
-            for (int i = 0; i < panels[t].length; i++) panels[t][i] = (i % 7 - 3) * 1e-3f;
+            panels[t] = arena.allocate((long) PANEL * K * Float.BYTES, 64);
+            for (int i = 0; i < PANEL * K; i++) panels[t].setAtIndex(ValueLayout.JAVA_FLOAT, i, (i % 7 - 3) * 1e-3f);
             for (int i = 0; i < xs[t].length; i++) xs[t][i] = (i % 5 - 2) * 1e-3f;
         }
         float[] sink = new float[threads * 16];
@@ -62,11 +65,13 @@ public final class MachineCeilings {
         return best;
     }
 
-    private static void tile(float[] packed, float[] x, float[] sink, int sinkOffset) {
+    private static void tile(MemorySegment packed, float[] x, float[] sink, int sinkOffset) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
         FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
         for (int k = 0; k < K; k++) {
-            FloatVector w0 = FloatVector.fromArray(F, packed, k * PANEL), w1 = FloatVector.fromArray(F, packed, k * PANEL + 8);
+            long at = (long) k * PANEL * Float.BYTES;
+            FloatVector w0 = FloatVector.fromMemorySegment(F, packed, at, ByteOrder.nativeOrder());
+            FloatVector w1 = FloatVector.fromMemorySegment(F, packed, at + 32, ByteOrder.nativeOrder());
             FloatVector v = FloatVector.broadcast(F, x[k]);
             a00 = w0.fma(v, a00);
             a01 = w1.fma(v, a01);
