@@ -141,13 +141,12 @@ public final class Q4_KTensor extends BlockQuantTensor {
 
     /** Dot of {@code blocks} super-blocks with x, given the sub-block sums of x from {@link #subBlockSums}. */
     private float rowDot(long firstBlock, int blocks, float[] x, int xOffset, float[] xSums, float[] scales, float[] mins) {
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
-        float minTerm = 0;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, minAcc = acc0;
         for (int b = 0; b < blocks; b++) {
             long base = (firstBlock + b) * BYTES;
             scalesAndMins(base, scales, mins);
             for (int chunk = 0; chunk < 4; chunk++) {
-                int xo = xOffset + b * BLOCK + 64 * chunk, sub = b * 8 + 2 * chunk;
+                int xo = xOffset + b * BLOCK + 64 * chunk;
                 long qs = base + QS + 32L * chunk;
                 FloatVector qxLow = FloatVector.zero(F), qxHigh = qxLow;
                 for (int part = 0; part < 4; part++) {
@@ -157,10 +156,11 @@ public final class Q4_KTensor extends BlockQuantTensor {
                 }
                 acc0 = qxLow.fma(FloatVector.broadcast(F, scales[2 * chunk]), acc0);
                 acc1 = qxHigh.fma(FloatVector.broadcast(F, scales[2 * chunk + 1]), acc1);
-                minTerm += mins[2 * chunk] * xSums[sub] + mins[2 * chunk + 1] * xSums[sub + 1];
             }
+            // the eight sub-blocks' min terms in one vector step (mins are already -dmin·min_j)
+            minAcc = FloatVector.fromArray(F, mins, 0).fma(FloatVector.fromArray(F, xSums, b * 8), minAcc);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + minTerm;
+        return acc0.add(acc1).add(minAcc).reduceLanes(VectorOperators.ADD);
     }
 
     private static final class Scratch {
