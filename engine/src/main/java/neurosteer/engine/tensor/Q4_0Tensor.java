@@ -1,8 +1,8 @@
 package neurosteer.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 

@@ -147,4 +147,32 @@ class TransformerTest {
         for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
         assertTrue(worst <= tol, what + ": max difference " + worst + " > " + tol);
     }
+
+    /** The attention's value sum against a plain double-precision sum, for head sizes that take every path. */
+    @Test
+    void weightedValuesMatchesAPlainSumForEveryHeadSize() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int n : new int[] {3, 8, 13, 32, 64, 72, 128, 133}) {
+            for (int len : new int[] {1, 7, 40}) {
+                int stride = n + 5, vOff = 3, oOff = 2;
+                float[] weights = new float[len], values = new float[vOff + len * stride], out = new float[oOff + n + 4];
+                for (int t = 0; t < len; t++) weights[t] = (float) r.nextDouble();
+                for (int i = 0; i < values.length; i++) values[i] = (float) r.nextGaussian();
+                java.util.Arrays.fill(out, Float.NaN);
+                float scale = 0.37f;
+                Transformer.weightedValues(weights, len, scale, values, vOff, stride, out, oOff, n);
+                for (int i = 0; i < n; i++) {
+                    double expected = 0, magnitude = 0;
+                    for (int t = 0; t < len; t++) {
+                        expected += (double) weights[t] * values[vOff + t * stride + i];
+                        magnitude += Math.abs((double) weights[t] * values[vOff + t * stride + i]);
+                    }
+                    assertTrue(magnitude > 0, "test data must not be zero");
+                    assertEquals(expected * scale, out[oOff + i], 1e-5 * magnitude, "n " + n + " len " + len + " i " + i);
+                }
+                for (int i = 0; i < out.length; i++)
+                    if (i < oOff || i >= oOff + n) assertTrue(Float.isNaN(out[i]), "n " + n + ": wrote outside the head at " + i);
+            }
+        }
+    }
 }
