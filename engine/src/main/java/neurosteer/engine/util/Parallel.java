@@ -1,11 +1,19 @@
 package neurosteer.engine.util;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The engine's one thread pool. Every kernel splits work through it, so several sequences in one
- * batch never oversubscribe the cores. Size: {@link #setThreads(int)}, default all cores.
+ * The engine's one team of threads. Every kernel splits work through it, so several sequences never
+ * oversubscribe the cores: a {@link #forRange} called from inside another one runs inline on its
+ * thread, and callers from different threads take turns. Size: {@link #setThreads(int)}, default all
+ * cores; the calling thread is one of them.
+ *
+ * <p>Decode makes about seven parallel matrix-vector products per layer, each a fraction of a
+ * millisecond, so waking parked threads for each one costs a real share of a token. The team's
+ * workers therefore spin for a short while after each job before they park (what llama.cpp's thread
+ * pool does too); measured in docs/BENCHMARKS.md.
  */
 public final class Parallel {
     @FunctionalInterface
@@ -13,53 +21,145 @@ public final class Parallel {
         void run(int start, int end);
     }
 
-    private static volatile ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+    private static volatile Team team = new Team(Runtime.getRuntime().availableProcessors());
+    private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private Parallel() {}
 
     public static synchronized void setThreads(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-        if (threads == pool.getParallelism()) return;
-        ForkJoinPool old = pool;
-        pool = new ForkJoinPool(threads);
+        if (threads == team.size) return;
+        Team old = team;
+        team = new Team(threads);
         old.shutdown();
     }
 
-    public static int threads() { return pool.getParallelism(); }
+    public static int threads() { return team.size; }
 
-    /** Runs {@code body} over {@code [0, n)} in chunks of at least {@code grain}. */
+    /**
+     * Runs {@code body} over {@code [0, n)} in chunks of at least {@code grain}, at most four per
+     * thread, claimed in order by whichever thread is free. Returns when every chunk has run; the
+     * first exception thrown by a chunk is rethrown here.
+     */
     public static void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
-        int threads = pool.getParallelism();
-        if (threads == 1 || n <= grain) {
+        Team t = team;
+        int chunks = Math.min(t.size * 4, Math.max(1, n / Math.max(1, grain)));
+        boolean[] inside = INSIDE.get();
+        if (t.size == 1 || n <= grain || chunks <= 1 || inside[0]) {
             body.run(0, n);
             return;
         }
-        int chunks = Math.min(threads * 4, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1) {
-            body.run(0, n);
-            return;
+        inside[0] = true;
+        try {
+            t.run(new Job(body, n, chunks));
+        } finally {
+            inside[0] = false;
         }
-        pool.invoke(new Chunk(body, n, chunks, 0, chunks));
     }
 
-    private static final class Chunk extends RecursiveAction {
+    /** One {@link #forRange} call: chunks are claimed from {@code next} and counted in {@code done}. */
+    private static final class Job {
         final RangeBody body;
-        final int n, chunks, lo, hi;
+        final int n, chunks;
+        final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+        volatile Throwable failure;
 
-        Chunk(RangeBody body, int n, int chunks, int lo, int hi) {
-            this.body = body; this.n = n; this.chunks = chunks; this.lo = lo; this.hi = hi;
+        Job(RangeBody body, int n, int chunks) {
+            this.body = body; this.n = n; this.chunks = chunks;
         }
 
-        @Override
-        protected void compute() {
-            if (hi - lo == 1) {
-                int start = (int) ((long) n * lo / chunks), end = (int) ((long) n * hi / chunks);
-                if (start < end) body.run(start, end);
-                return;
+        void work() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (failure == null) {
+                        int start = (int) ((long) n * c / chunks), end = (int) ((long) n * (c + 1) / chunks);
+                        if (start < end) body.run(start, end);
+                    }
+                } catch (Throwable e) {
+                    if (failure == null) failure = e;
+                } finally {
+                    done.incrementAndGet();
+                }
             }
-            int mid = (lo + hi) >>> 1;
-            invokeAll(new Chunk(body, n, chunks, lo, mid), new Chunk(body, n, chunks, mid, hi));
+        }
+
+        boolean finished() { return done.get() >= chunks; }
+    }
+
+    private static final class Team {
+        /** How long a worker keeps polling for the next job before it parks. */
+        private static final long SPIN_NANOS = 2_000_000;
+
+        final int size;
+        private final Worker[] workers;
+        private final ReentrantLock turn = new ReentrantLock();
+        private volatile Job current;
+        private volatile boolean stopped;
+
+        Team(int size) {
+            this.size = size;
+            workers = new Worker[size - 1];
+            for (int i = 0; i < workers.length; i++) {
+                workers[i] = new Worker(this, i);
+                workers[i].start();
+            }
+        }
+
+        void run(Job job) {
+            turn.lock();
+            try {
+                current = job;
+                for (Worker w : workers) if (w.parked) LockSupport.unpark(w);
+                job.work();
+                while (!job.finished()) Thread.onSpinWait();
+                current = null;
+            } finally {
+                turn.unlock();
+            }
+            Throwable failure = job.failure;
+            if (failure instanceof RuntimeException e) throw e;
+            if (failure instanceof Error e) throw e;
+            if (failure != null) throw new RuntimeException(failure);
+        }
+
+        void shutdown() {
+            stopped = true;
+            for (Worker w : workers) LockSupport.unpark(w);
+        }
+
+        private static final class Worker extends Thread {
+            private final Team team;
+            volatile boolean parked;
+
+            Worker(Team team, int index) {
+                super("neurosteer-compute-" + (index + 1));
+                this.team = team;
+                setDaemon(true);
+            }
+
+            @Override
+            public void run() {
+                Parallel.INSIDE.get()[0] = true;
+                Job last = null;
+                long idleSince = System.nanoTime();
+                while (!team.stopped) {
+                    Job job = team.current;
+                    if (job != null && job != last) {
+                        last = job;
+                        job.work();
+                        idleSince = System.nanoTime();
+                    } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                    } else {
+                        parked = true;
+                        Job again = team.current;
+                        if ((again == null || again == last) && !team.stopped) LockSupport.park(this);
+                        parked = false;
+                        idleSince = System.nanoTime();
+                    }
+                }
+            }
         }
     }
 }
