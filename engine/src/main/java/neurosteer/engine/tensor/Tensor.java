@@ -43,14 +43,16 @@ public abstract class Tensor {
 
     /**
      * {@code out[b * rows + r] = sum_c W[r, c] * x[b * cols + c]} for {@code b < batch}, rows in
-     * {@code [rowStart, rowEnd)}. A few rows (decode) take {@link #matvecRows}, which reads each weight
-     * once and decodes it in registers; many rows (prefill) take the cache-blocked
-     * {@link TiledMatmul}, which decodes each weight tile once through {@link #dequantize} and reuses it
-     * across the batch.
+     * {@code [rowStart, rowEnd)}. One to three batch rows (decode) take {@link #matvecRows}, which
+     * decodes each weight in registers; up to {@link TiledMatmul#MIN_BATCH} rows (several sequences
+     * decoding together, short prompts) take {@link FewRowsMatmul}, which decodes each pair of weight rows
+     * once into L1 and multiplies it against every batch row; more rows (prefill) take the cache-blocked
+     * {@link TiledMatmul}, which decodes each weight tile once and reuses it across the batch.
      */
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
         if (!Kernels.VECTORIZE) matmulRowsByDot(x, batch, out, rowStart, rowEnd);
         else if (batch >= TiledMatmul.MIN_BATCH) TiledMatmul.matmulRows(this, x, batch, out, rowStart, rowEnd);
+        else if (batch >= FewRowsMatmul.MIN_BATCH) FewRowsMatmul.matmulRows(this, x, batch, out, rowStart, rowEnd);
         else matvecRows(x, batch, out, rowStart, rowEnd);
     }
 

@@ -23,8 +23,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class TiledMatmul {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final int LANES = 8, PANEL = 2 * LANES, KC = 256, BATCH_TILE = 6, GROUP = 8;
-    /** Below this many batch rows, per-row dot products (which read each weight once, decoded in registers) win. */
-    static final int MIN_BATCH = 4;
+    /**
+     * Below this many batch rows {@link FewRowsMatmul} wins: packing panels only pays for itself over
+     * many batch rows (measured for BF16, Q8_0 and Q4_K at 4-32 rows: docs/BENCHMARKS.md).
+     */
+    static final int MIN_BATCH = 32;
 
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class MatmulRowsTest {
     private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16,
             GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K};
-    private static final int[] BATCHES = {1, 2, 3, 4, 5, 6, 7, 13, 17};
+    /** Every kernel: the formats' own decode (1-3 rows), {@link FewRowsMatmul} (4-31) and {@link TiledMatmul} (32 on). */
+    private static final int[] BATCHES = {1, 2, 3, 4, 5, 6, 7, 13, 17, 31, 32, 33, 39};
 
     static float dotScalar(Tensor t, long offset, float[] x, int xOffset, int n) {
         return switch (t) {
@@ -62,7 +63,8 @@ class MatmulRowsTest {
         int rows = 2 * TiledMatmul.GROUP * TiledMatmul.PANEL + 45;
         int[][] ranges = {{0, rows}, {7, rows - 3}, {TiledMatmul.GROUP * TiledMatmul.PANEL - 5, rows}};
         for (GgmlType type : TYPES)
-            checkAgainstScalarDots(matrix(type, random, rows, columnCounts(type)[1]), random, new int[] {4, 13}, ranges);
+            checkAgainstScalarDots(matrix(type, random, rows, columnCounts(type)[1]), random,
+                    new int[] {FewRowsMatmul.MIN_BATCH, 13, TiledMatmul.MIN_BATCH, TiledMatmul.MIN_BATCH + 7}, ranges);
     }
 
     private static void checkAgainstScalarDots(Tensor w, Random random, int[] batches, int[][] ranges) {
@@ -101,7 +103,7 @@ class MatmulRowsTest {
         for (GgmlType type : TYPES) {
             int rows = 53, cols = columnCounts(type)[1];
             Tensor w = matrix(type, random, rows, cols);
-            for (int batch : new int[] {1, 7, 12}) {
+            for (int batch : new int[] {1, 7, 12, TiledMatmul.MIN_BATCH + 5}) {
                 float[] x = gaussian(random, batch * cols);
                 float[] whole = new float[batch * rows], split = new float[batch * rows];
                 w.matmulRows(x, batch, whole, 0, rows);
@@ -109,6 +111,28 @@ class MatmulRowsTest {
                 w.matmulRows(x, batch, split, 9, 30);
                 w.matmulRows(x, batch, split, 30, rows);
                 assertArrayEquals(whole, split, type + " batch " + batch);
+            }
+        }
+    }
+
+    /**
+     * Between {@link FewRowsMatmul#MIN_BATCH} and {@link TiledMatmul#MIN_BATCH} batch rows, a row's
+     * result must not depend on how many other rows share the call (whole tiles or leftovers).
+     */
+    @Test
+    void aFewRowsResultDoesNotDependOnTheBatchAroundIt() {
+        Random random = new Random(6);
+        for (GgmlType type : TYPES) {
+            int rows = 11, cols = columnCounts(type)[1];
+            Tensor w = matrix(type, random, rows, cols);
+            int most = FewRowsMatmul.MIN_BATCH + 6;
+            float[] x = gaussian(random, most * cols);
+            float[] reference = new float[most * rows];
+            w.matmulRows(x, most, reference, 0, rows);
+            for (int batch = FewRowsMatmul.MIN_BATCH; batch < most; batch++) {
+                float[] out = new float[batch * rows];
+                w.matmulRows(Arrays.copyOf(x, batch * cols), batch, out, 0, rows);
+                assertArrayEquals(Arrays.copyOf(reference, batch * rows), out, type + " batch " + batch);
             }
         }
     }
