@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -47,8 +48,60 @@ public final class Q6_KTensor extends BlockQuantTensor {
     void dequantizeBlock(long block, float[] out, int outOffset) {
         long base = block * BYTES;
         float d = f16(base + D);
-        for (int e = 0; e < BLOCK; e++) out[outOffset + e] = d * s8(base + SCALES + e / 16) * (quant(base, e) - 32);
+        if (!Kernels.VECTORIZE) {
+            for (int e = 0; e < BLOCK; e++) out[outOffset + e] = d * s8(base + SCALES + e / 16) * (quant(base, e) - 32);
+            return;
+        }
+        float[] scales = SCALE_SCRATCH.get();
+        blockScales(base, d, scales);
+        for (int half = 0; half < 2; half++) {
+            long ql = base + QL + 64L * half, qh = base + QH + 32L * half;
+            int o = outOffset + 128 * half, sc = 8 * half;
+            for (int l = 0; l < 32; l += 8) {
+                IntVector lowA = widenedBytes(ql + l), lowB = widenedBytes(ql + 32 + l), high = widenedBytes(qh + l);
+                int s = sc + (l >> 4);
+                quarter0(lowA, high).mul(scales[s]).intoArray(out, o + l);
+                quarter1(lowB, high).mul(scales[s + 2]).intoArray(out, o + 32 + l);
+                quarter2(lowA, high).mul(scales[s + 4]).intoArray(out, o + 64 + l);
+                quarter3(lowB, high).mul(scales[s + 6]).intoArray(out, o + 96 + l);
+            }
+        }
     }
+
+    /*
+     * The four quarters of a half, 8 elements at a time from three 8-byte loads widened to int lanes:
+     * low nibbles of ql[l..] and ql[l + 32..], then their high nibbles, each with its bit pair of qh[l..]
+     * moved to bits 4-5; minus 32. Sign extension by the widening only touches bits above 7, which the
+     * masks drop.
+     */
+    private static FloatVector quarter0(IntVector lowA, IntVector high) {
+        return toFloat(lowA.and(0xF).or(high.lanewise(VectorOperators.LSHL, 4).and(0x30)));
+    }
+
+    private static FloatVector quarter1(IntVector lowB, IntVector high) {
+        return toFloat(lowB.and(0xF).or(high.lanewise(VectorOperators.LSHL, 2).and(0x30)));
+    }
+
+    private static FloatVector quarter2(IntVector lowA, IntVector high) {
+        return toFloat(lowA.lanewise(VectorOperators.LSHR, 4).and(0xF).or(high.and(0x30)));
+    }
+
+    private static FloatVector quarter3(IntVector lowB, IntVector high) {
+        return toFloat(lowB.lanewise(VectorOperators.LSHR, 4).and(0xF).or(high.lanewise(VectorOperators.LSHR, 2).and(0x30)));
+    }
+
+    private static FloatVector toFloat(IntVector q) {
+        return (FloatVector) q.sub(32).castShape(F, 0);
+    }
+
+    /** {@code scales[k] = d * scale_k} for the sixteen 16-element groups of the super-block at {@code base}. */
+    private void blockScales(long base, float d, float[] scales) {
+        for (int k = 0; k < 16; k += 8)
+            ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_64, segment, base + SCALES + k, ByteOrder.LITTLE_ENDIAN)
+                    .castShape(F, 0)).mul(d).intoArray(scales, k);
+    }
+
+    private static final ThreadLocal<float[]> SCALE_SCRATCH = ThreadLocal.withInitial(() -> new float[16]);
 
     @Override
     float dotBlocksScalar(long firstBlock, int blocks, float[] x, int xOffset) {
