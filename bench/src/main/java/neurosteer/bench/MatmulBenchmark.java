@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One thread, one weight matrix in off-heap memory (as when memory-mapped): the prefill kernel
- * ({@link Tensor#matmulRows}, tiled for batch &ge; 4) against one dot product per weight row and batch
+ * ({@link Tensor#matmulRows}: the few-rows kernel for 4-31 batch rows, the tiled one from 32) against one dot product per weight row and batch
  * row ({@link Tensor#matmulRowsByDot}, the decode kernel). GFLOP/s = 2 · rows · cols · batch / time.
  */
 @State(Scope.Thread)
@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class MatmulBenchmark {
-    @Param({"BF16", "F16", "Q8_0", "Q4_0", "Q4_K"})
+    @Param({"BF16", "F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     public String type;
 
     @Param({"64"})
