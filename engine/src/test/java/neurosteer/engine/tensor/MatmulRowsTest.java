@@ -99,10 +99,8 @@ class MatmulRowsTest {
     /** Splitting rows between threads differently must not change a single bit of the result. */
     @Test
     void resultDoesNotDependOnHowRowsAreSplit() {
-        Random random = new Random(5);
-        for (GgmlType type : TYPES) {
-            int rows = 53, cols = columnCounts(type)[1];
-            Tensor w = matrix(type, random, rows, cols);
+        forEveryFormat(5, 53, (type, w, random) -> {
+            int rows = w.rows(), cols = w.cols();
             for (int batch : new int[] {1, 7, 12, TiledMatmul.MIN_BATCH + 5}) {
                 float[] x = gaussian(random, batch * cols);
                 float[] whole = new float[batch * rows], split = new float[batch * rows];
@@ -112,7 +110,7 @@ class MatmulRowsTest {
                 w.matmulRows(x, batch, split, 30, rows);
                 assertArrayEquals(whole, split, type + " batch " + batch);
             }
-        }
+        });
     }
 
     /**
@@ -121,10 +119,8 @@ class MatmulRowsTest {
      */
     @Test
     void aFewRowsResultDoesNotDependOnTheBatchAroundIt() {
-        Random random = new Random(6);
-        for (GgmlType type : TYPES) {
-            int rows = 11, cols = columnCounts(type)[1];
-            Tensor w = matrix(type, random, rows, cols);
+        forEveryFormat(6, 11, (type, w, random) -> {
+            int rows = w.rows(), cols = w.cols();
             int most = FewRowsMatmul.MIN_BATCH + 6;
             float[] x = gaussian(random, most * cols);
             float[] reference = new float[most * rows];
@@ -134,6 +130,16 @@ class MatmulRowsTest {
                 w.matmulRows(Arrays.copyOf(x, batch * cols), batch, out, 0, rows);
                 assertArrayEquals(Arrays.copyOf(reference, batch * rows), out, type + " batch " + batch);
             }
-        }
+        });
+    }
+
+    private interface FormatCheck {
+        void check(GgmlType type, Tensor w, Random random);
+    }
+
+    /** A random {@code rows} × (a block-crossing column count) matrix in every format, one seed for all. */
+    private static void forEveryFormat(long seed, int rows, FormatCheck check) {
+        Random random = new Random(seed);
+        for (GgmlType type : TYPES) check.check(type, matrix(type, random, rows, columnCounts(type)[1]), random);
     }
 }
