@@ -95,8 +95,11 @@ public final class Parallel {
     }
 
     private static final class Team {
-        /** How long a worker keeps polling for the next job before it parks. */
-        private static final long SPIN_NANOS = 2_000_000;
+        /**
+         * How long a worker keeps polling for the next job before it parks. With more threads than
+         * cores a polling worker would take a core from one with work, so then workers park at once.
+         */
+        private final long spinNanos;
 
         final int size;
         private final Worker[] workers;
@@ -106,6 +109,7 @@ public final class Parallel {
 
         Team(int size) {
             this.size = size;
+            spinNanos = size <= Runtime.getRuntime().availableProcessors() ? 2_000_000 : 0;
             workers = new Worker[size - 1];
             for (int i = 0; i < workers.length; i++) {
                 workers[i] = new Worker(this, i);
@@ -119,7 +123,10 @@ public final class Parallel {
                 current = job;
                 for (Worker w : workers) if (w.parked) LockSupport.unpark(w);
                 job.work();
-                while (!job.finished()) Thread.onSpinWait();
+                while (!job.finished()) {
+                    if (spinNanos == 0) Thread.yield(); // oversubscribed: let the workers with chunks run
+                    else Thread.onSpinWait();
+                }
                 current = null;
             } finally {
                 turn.unlock();
@@ -156,7 +163,7 @@ public final class Parallel {
                         last = job;
                         job.work();
                         idleSince = System.nanoTime();
-                    } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    } else if (System.nanoTime() - idleSince < team.spinNanos) {
                         Thread.onSpinWait();
                     } else {
                         parked = true;
