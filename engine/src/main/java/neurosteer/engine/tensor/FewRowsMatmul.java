@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class FewRowsMatmul {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    static final int LANES = 8;
+    static final int LANES = F.length();
     /**
      * Below this many batch rows the formats' own decode kernels ({@link Tensor#matvecRows}, one pass
      * over the weights per batch row, decoded in registers) are faster than decoding into a scratch.
