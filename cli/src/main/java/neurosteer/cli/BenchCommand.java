@@ -23,6 +23,7 @@ import neurosteer.method.collect.Trajectory;
 import neurosteer.method.select.Neuron;
 import neurosteer.method.select.NeuronSet;
 import neurosteer.method.steer.Steering;
+import neurosteer.engine.tensor.Kernels;
 import neurosteer.engine.tensor.MachineCeilings;
 import neurosteer.engine.tensor.Tensor;
 import neurosteer.engine.util.Parallel;
@@ -119,6 +120,7 @@ final class BenchCommand implements Runnable {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", m.location().toString());
             out.put("threads", Parallel.threads());
+            out.put("decode_quantized_activations", Kernels.QUANTIZE_ACTIVATIONS);
             out.put("prompt_tokens", promptTokens);
             out.put("gen_tokens", genTokens);
             out.put("prefill_tokens_per_s", bestPrefill);

@@ -366,8 +366,6 @@ public final class Transformer {
 
     /** {@code out[b, r] = sum_c W[r, c] x[b, c]}, parallel over the weight's rows. */
     static void matmul(Tensor w, float[] x, int batch, float[] out) {
-        int rows = w.rows();
-        int grain = Math.max(1, 4096 / Math.max(1, batch));
-        Parallel.forRange(rows, Math.min(grain, 64), (start, end) -> w.matmulRows(x, batch, out, start, end));
+        w.matmul(x, batch, out);
     }
 }

@@ -6,7 +6,10 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import neurosteer.engine.util.Parallel;
 
 /**
  * A format that stores elements in fixed-size blocks (GGML quantizations). Subclasses decode and
@@ -66,6 +69,67 @@ public abstract class BlockQuantTensor extends Tensor {
     /** Byte lanes shifted left as 16-bit shifts; callers pass bytes small enough not to overflow. */
     static ByteVector shiftLeft(ByteVector v, int bits) {
         return v.reinterpretAsShorts().lanewise(VectorOperators.LSHL, bits).reinterpretAsBytes();
+    }
+
+    static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_256;
+
+    /**
+     * In decode (fewer than {@link FewRowsMatmul#MIN_BATCH} rows of x), formats with an integer kernel
+     * quantize x once ({@link QuantizedActivations}) and then multiply integers; everything else, and
+     * every format when {@link Kernels#QUANTIZE_ACTIVATIONS} is off, takes the float kernels.
+     */
+    @Override
+    public void matmul(float[] x, int batch, float[] out) {
+        int block = activationBlock();
+        if (!Kernels.VECTORIZE || !Kernels.QUANTIZE_ACTIVATIONS || block == 0 || batch >= FewRowsMatmul.MIN_BATCH
+                || cols() % block != 0) {
+            super.matmul(x, batch, out);
+            return;
+        }
+        QuantizedActivations a = QuantizedActivations.forThread().quantize(x, batch, cols(), block);
+        Parallel.forRange(rows(), rowGrain(batch), (start, end) -> matvecQuantized(a, out, start, end));
+    }
+
+    /** The activation block of this format's integer kernel (32 or 256), or 0 if it has none. */
+    int activationBlock() { return 0; }
+
+    /**
+     * The integer decode kernel: {@code out[b * rows + r]} for every batch row of {@code a} and rows in
+     * {@code [rowStart, rowEnd)}. Only called when {@link #activationBlock} is not 0.
+     */
+    void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
+        throw new UnsupportedOperationException(type() + " has no integer kernel");
+    }
+
+    /** Scalar reference of {@link #matvecQuantized} for one weight row and one batch row. */
+    float dotQuantizedScalar(int row, QuantizedActivations a, int batchRow) {
+        throw new UnsupportedOperationException(type() + " has no integer kernel");
+    }
+
+    /**
+     * 16 bytes at {@code byteOffset}, zero-extended to 16 short lanes (for nibbles: one load serves
+     * both the low and the high nibble of each byte).
+     */
+    final ShortVector bytesAsShorts(long byteOffset) {
+        return (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, byteOffset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
+    }
+
+    /** 16 bytes at {@code byteOffset}, sign-extended to 16 short lanes. */
+    final ShortVector signedBytesAsShorts(long byteOffset) {
+        return (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, byteOffset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2S, SHORTS, 0);
+    }
+
+    /**
+     * Sums of adjacent 16-bit lanes as 8 floats: the 16 products of an integer kernel folded into 8
+     * lanes (x86's {@code vpmaddwd} does this with the multiply; the Vector API has no such operation,
+     * so each pair is cut out of the 32-bit lane that holds it).
+     */
+    static FloatVector pairSums(ShortVector s) {
+        IntVector pairs = s.reinterpretAsInts();
+        return (FloatVector) pairs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(pairs.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
     }
 
     /** Writes the {@code blockSize} elements of block {@code block} to {@code out[outOffset...]}. */

@@ -3,6 +3,7 @@ package neurosteer.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -80,5 +81,56 @@ public final class Q4_0Tensor extends BlockQuantTensor {
             acc = s.fma(FloatVector.broadcast(F, f16(base)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    int activationBlock() { return BLOCK; }
+
+    @Override
+    void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
+        int blocksPerRow = cols() / BLOCK, rows = rows();
+        for (int b = 0; b < a.batch; b++)
+            for (int r = rowStart; r < rowEnd; r++)
+                out[b * rows + r] = rowDotQuantized((long) r * blocksPerRow, blocksPerRow, a, b * blocksPerRow);
+    }
+
+    /**
+     * One 16-byte load gives all 32 nibbles in 16-bit lanes; the products of a block are summed there
+     * (at most 2 · 15 · 127 per lane). The {@code -8} of every element is applied once per block,
+     * as {@code -8 · d · Σx}.
+     */
+    private float rowDotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
+        short[] q = a.values;
+        float[] scales = a.scales, sums = a.groupSums;
+        FloatVector acc = FloatVector.zero(F);
+        float offsets = 0;
+        long base = firstBlock * BYTES;
+        for (int xb = firstXBlock, end = firstXBlock + blocks; xb < end; xb++, base += BYTES) {
+            int xo = xb * BLOCK;
+            float d = f16(base);
+            ShortVector packed = bytesAsShorts(base + 2);
+            ShortVector s = packed.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, q, xo))
+                    .add(packed.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SHORTS, q, xo + 16)));
+            acc = pairSums(s).fma(FloatVector.broadcast(F, d * scales[xb]), acc);
+            offsets += d * sums[xb];
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - 8 * offsets;
+    }
+
+    @Override
+    float dotQuantizedScalar(int row, QuantizedActivations a, int batchRow) {
+        int blocksPerRow = cols() / BLOCK;
+        float sum = 0;
+        for (int i = 0; i < blocksPerRow; i++) {
+            long base = ((long) row * blocksPerRow + i) * BYTES;
+            int xb = batchRow * blocksPerRow + i, xo = xb * BLOCK;
+            int dot = 0;
+            for (int j = 0; j < 16; j++) {
+                int packed = u8(base + 2 + j);
+                dot += (packed & 0xF) * a.values[xo + j] + (packed >>> 4) * a.values[xo + j + 16];
+            }
+            sum += f16(base) * (a.scales[xb] * dot - 8 * a.groupSums[xb]);
+        }
+        return sum;
     }
 }

@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -144,7 +145,7 @@ public final class Q4_KTensor extends BlockQuantTensor {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, minAcc = acc0;
         for (int b = 0; b < blocks; b++) {
             long base = (firstBlock + b) * BYTES;
-            scalesAndMins(base, scales, mins);
+            scalesAndMins(base, 1, scales, mins);
             for (int chunk = 0; chunk < 4; chunk++) {
                 int xo = xOffset + b * BLOCK + 64 * chunk;
                 long qs = base + QS + 32L * chunk;
@@ -163,6 +164,68 @@ public final class Q4_KTensor extends BlockQuantTensor {
         return acc0.add(acc1).add(minAcc).reduceLanes(VectorOperators.ADD);
     }
 
+    @Override
+    int activationBlock() { return BLOCK; }
+
+    @Override
+    void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
+        int blocksPerRow = cols() / BLOCK, rows = rows();
+        Scratch s = SCRATCH.get();
+        for (int b = 0; b < a.batch; b++)
+            for (int r = rowStart; r < rowEnd; r++)
+                out[b * rows + r] = rowDotQuantized((long) r * blocksPerRow, blocksPerRow, a, b * blocksPerRow, s.scales, s.mins);
+    }
+
+    /**
+     * Two 16-byte loads give the 64 nibbles of a sub-block pair in 16-bit lanes; each sub-block's
+     * products are summed there (at most 2 · 15 · 127 per lane) and scaled once by
+     * {@code d · scale_j · (x's scale)}. The min terms use the sums of the quantized x.
+     */
+    private float rowDotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock, float[] scales, float[] mins) {
+        short[] q = a.values;
+        float[] xScales = a.scales, sums = a.groupSums;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, minAcc = acc0;
+        long base = firstBlock * BYTES;
+        for (int xb = firstXBlock, end = firstXBlock + blocks; xb < end; xb++, base += BYTES) {
+            scalesAndMins(base, xScales[xb], scales, mins);
+            for (int chunk = 0; chunk < 4; chunk++) {
+                int xo = xb * BLOCK + 64 * chunk;
+                long qs = base + QS + 32L * chunk;
+                ShortVector first = bytesAsShorts(qs), second = bytesAsShorts(qs + 16);
+                ShortVector low = first.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, q, xo))
+                        .add(second.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, q, xo + 16)));
+                ShortVector high = first.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SHORTS, q, xo + 32))
+                        .add(second.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SHORTS, q, xo + 48)));
+                acc0 = pairSums(low).fma(FloatVector.broadcast(F, scales[2 * chunk]), acc0);
+                acc1 = pairSums(high).fma(FloatVector.broadcast(F, scales[2 * chunk + 1]), acc1);
+            }
+            minAcc = FloatVector.fromArray(F, mins, 0).fma(FloatVector.fromArray(F, sums, xb * 8), minAcc);
+        }
+        return acc0.add(acc1).add(minAcc).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    float dotQuantizedScalar(int row, QuantizedActivations a, int batchRow) {
+        int blocksPerRow = cols() / BLOCK;
+        float sum = 0;
+        for (int i = 0; i < blocksPerRow; i++) {
+            long base = ((long) row * blocksPerRow + i) * BYTES;
+            int xb = batchRow * blocksPerRow + i;
+            float d = f16(base) * a.scales[xb], dmin = f16(base + 2);
+            for (int chunk = 0; chunk < 4; chunk++) {
+                int xo = xb * BLOCK + 64 * chunk, low = 0, high = 0;
+                for (int l = 0; l < 32; l++) {
+                    int packed = u8(base + QS + 32L * chunk + l);
+                    low += (packed & 0xF) * a.values[xo + l];
+                    high += (packed >>> 4) * a.values[xo + 32 + l];
+                }
+                sum += d * scale(base, 2 * chunk) * low - dmin * min(base, 2 * chunk) * a.groupSums[xb * 8 + 2 * chunk];
+                sum += d * scale(base, 2 * chunk + 1) * high - dmin * min(base, 2 * chunk + 1) * a.groupSums[xb * 8 + 2 * chunk + 1];
+            }
+        }
+        return sum;
+    }
+
     private static final class Scratch {
         final float[] scales = new float[8], mins = new float[8];
         float[] xSums = new float[0];
@@ -176,11 +239,11 @@ public final class Q4_KTensor extends BlockQuantTensor {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
-     * {@code d·scale_j} and {@code -dmin·min_j} of all eight sub-blocks, from two loads of the 12 packed
+     * {@code d·scale_j·scaleFactor} and {@code -dmin·min_j} of all eight sub-blocks, from two loads of the 12 packed
      * bytes instead of one byte read per 6-bit field (same values as {@link #scale} and {@link #min}).
      */
-    private void scalesAndMins(long base, float[] scales, float[] mins) {
-        float d = f16(base), dmin = f16(base + 2);
+    private void scalesAndMins(long base, float scaleFactor, float[] scales, float[] mins) {
+        float d = f16(base) * scaleFactor, dmin = f16(base + 2);
         long lo = segment.get(LONG_LE, base + SCALES);
         int hi = segment.get(INT_LE, base + SCALES + 8);
         for (int j = 0; j < 4; j++) {

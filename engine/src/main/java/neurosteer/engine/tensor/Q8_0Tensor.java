@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -68,5 +69,45 @@ public final class Q8_0Tensor extends BlockQuantTensor {
 
     private FloatVector eight(long byteOffset) {
         return (FloatVector) ByteVector.fromMemorySegment(B8, segment, byteOffset, ByteOrder.LITTLE_ENDIAN).castShape(F, 0);
+    }
+
+    @Override
+    int activationBlock() { return BLOCK; }
+
+    @Override
+    void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
+        int blocksPerRow = cols() / BLOCK, rows = rows();
+        for (int b = 0; b < a.batch; b++)
+            for (int r = rowStart; r < rowEnd; r++)
+                out[b * rows + r] = rowDotQuantized((long) r * blocksPerRow, blocksPerRow, a, b * blocksPerRow);
+    }
+
+    /** Two 16-byte loads sign-extended to 16-bit lanes; each lane sums two products (at most 2 · 128 · 127). */
+    private float rowDotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
+        short[] q = a.values;
+        float[] scales = a.scales;
+        FloatVector acc = FloatVector.zero(F);
+        long base = firstBlock * BYTES;
+        for (int xb = firstXBlock, end = firstXBlock + blocks; xb < end; xb++, base += BYTES) {
+            int xo = xb * BLOCK;
+            ShortVector s = signedBytesAsShorts(base + 2).mul(ShortVector.fromArray(SHORTS, q, xo))
+                    .add(signedBytesAsShorts(base + 18).mul(ShortVector.fromArray(SHORTS, q, xo + 16)));
+            acc = pairSums(s).fma(FloatVector.broadcast(F, f16(base) * scales[xb]), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    float dotQuantizedScalar(int row, QuantizedActivations a, int batchRow) {
+        int blocksPerRow = cols() / BLOCK;
+        float sum = 0;
+        for (int i = 0; i < blocksPerRow; i++) {
+            long base = ((long) row * blocksPerRow + i) * BYTES;
+            int xb = batchRow * blocksPerRow + i, xo = xb * BLOCK;
+            int dot = 0;
+            for (int j = 0; j < BLOCK; j++) dot += s8(base + 2 + j) * a.values[xo + j];
+            sum += f16(base) * a.scales[xb] * dot;
+        }
+        return sum;
     }
 }

@@ -2,6 +2,7 @@ package neurosteer.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import neurosteer.engine.util.Parallel;
 
 /**
  * A weight tensor that stays where it is stored (usually a memory-mapped file). One subclass per
@@ -40,6 +41,18 @@ public abstract class Tensor {
     public void dequantize(long offset, float[] out, int outOffset, int n) {
         for (int i = 0; i < n; i++) out[outOffset + i] = get(offset + i);
     }
+
+    /**
+     * The whole product {@code out[b * rows + r] = sum_c W[r, c] * x[b * cols + c]}, its rows split over
+     * the {@link Parallel} team: what a forward pass calls. Formats with an integer decode kernel
+     * override it to quantize {@code x} once first (see {@link BlockQuantTensor#matmul}).
+     */
+    public void matmul(float[] x, int batch, float[] out) {
+        Parallel.forRange(rows(), rowGrain(batch), (start, end) -> matmulRows(x, batch, out, start, end));
+    }
+
+    /** Rows per parallel chunk at least: enough work per chunk to be worth a hand-off. */
+    static int rowGrain(int batch) { return Math.min(64, Math.max(1, 4096 / Math.max(1, batch))); }
 
     /**
      * {@code out[b * rows + r] = sum_c W[r, c] * x[b * cols + c]} for {@code b < batch}, rows in

@@ -1,0 +1,64 @@
+package neurosteer.engine.tensor;
+
+/**
+ * Rows of activations quantized to 8-bit integers for the integer decode kernels, the way llama.cpp
+ * quantizes the activation side of a product with quantized weights (its Q8_0 and Q8_K): each block of
+ * {@link #block} elements (32 or 256, the weight format's choice) gets one scale {@code amax / 127} and
+ * values {@code round(x / scale)} in [-127, 127]. The values are stored as shorts, because the kernels
+ * multiply them with the weights' integers in 16-bit lanes.
+ *
+ * <p>{@link #groupSums} holds, for every 32 elements, the sum of their dequantized values, so that a
+ * format with an offset ({@code (q - 8) · d}, {@code d · scale · q - dmin · min}) applies it once per
+ * 32 elements; taking these sums from the quantized values keeps the result equal to the dot product of
+ * the dequantized weights with the dequantized activations.
+ *
+ * <p>One instance per calling thread ({@link #forThread}), filled before a product is split between
+ * threads and only read while it runs.
+ */
+final class QuantizedActivations {
+    static final int GROUP = 32;
+    private static final ThreadLocal<QuantizedActivations> PER_THREAD = ThreadLocal.withInitial(QuantizedActivations::new);
+
+    int batch, cols, block;
+    short[] values = new short[0];
+    /** {@code scales[row * (cols / block) + b]}: the scale of block b of batch row {@code row}. */
+    float[] scales = new float[0];
+    /** {@code groupSums[row * (cols / 32) + g]}: the dequantized sum of elements 32g..32g+31 of that row. */
+    float[] groupSums = new float[0];
+
+    static QuantizedActivations forThread() { return PER_THREAD.get(); }
+
+    /** Quantizes {@code batch} rows of {@code cols} elements of {@code x}; {@code cols} must be a multiple of {@code block}. */
+    QuantizedActivations quantize(float[] x, int batch, int cols, int block) {
+        if (block % GROUP != 0 || cols % block != 0)
+            throw new IllegalArgumentException("cannot quantize rows of " + cols + " in blocks of " + block);
+        this.batch = batch;
+        this.cols = cols;
+        this.block = block;
+        int n = batch * cols;
+        if (values.length < n) values = new short[n];
+        if (scales.length < n / block) scales = new float[n / block];
+        if (groupSums.length < n / GROUP) groupSums = new float[n / GROUP];
+        for (int b = 0; b < n / block; b++) {
+            int start = b * block;
+            float amax = 0;
+            for (int i = start; i < start + block; i++) amax = Math.max(amax, Math.abs(x[i]));
+            float scale = amax / 127f, inverse = scale == 0 ? 0 : 1 / scale;
+            scales[b] = scale;
+            for (int g = start; g < start + block; g += GROUP) {
+                int sum = 0;
+                for (int i = g; i < g + GROUP; i++) {
+                    int q = Math.round(x[i] * inverse);
+                    values[i] = (short) q;
+                    sum += q;
+                }
+                groupSums[g / GROUP] = sum * scale;
+            }
+        }
+        return this;
+    }
+
+    int blocksPerRow() { return cols / block; }
+
+    int groupsPerRow() { return cols / GROUP; }
+}

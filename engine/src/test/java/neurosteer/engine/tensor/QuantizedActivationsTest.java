@@ -1,0 +1,126 @@
+package neurosteer.engine.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The integer decode kernels: activations quantized to 8 bits ({@link QuantizedActivations}) and
+ * multiplied with the weights' integers, for every format that has such a kernel.
+ */
+class QuantizedActivationsTest {
+    private static final GgmlType[] TYPES = {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K};
+
+    @Test
+    void quantizationRoundsEachValueToItsBlocksGridAndSumsEachGroup() {
+        Random random = new Random(7);
+        for (int block : new int[] {32, 256}) {
+            int batch = 2, cols = 3 * 256;
+            float[] x = MatmulRowsTest.gaussian(random, batch * cols);
+            Arrays.fill(x, 64, 96, 0f); // an all-zero block of 32 (inside a larger block for 256)
+            x[300] = 40f; // an outlier sets its block's scale
+            QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, block);
+            for (int b = 0; b < batch * cols / block; b++) {
+                float amax = 0;
+                for (int i = b * block; i < (b + 1) * block; i++) amax = Math.max(amax, Math.abs(x[i]));
+                assertEquals(amax / 127f, a.scales[b], 0f, "scale of block " + b);
+                for (int i = b * block; i < (b + 1) * block; i++) {
+                    assertTrue(Math.abs(a.values[i]) <= 127, "value " + i);
+                    assertEquals(x[i], a.values[i] * a.scales[b], a.scales[b] * 0.5001f + 1e-7f, "element " + i);
+                }
+            }
+            assertEquals(127, a.values[300]);
+            for (int g = 0; g < batch * cols / 32; g++) {
+                int sum = 0;
+                for (int i = 32 * g; i < 32 * g + 32; i++) sum += a.values[i];
+                assertEquals(sum * a.scales[32 * g / block], a.groupSums[g], 1e-6f, "group " + g);
+            }
+            if (block == 32) assertEquals(0f, a.scales[2], 0f, "the all-zero block");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new QuantizedActivations().quantize(new float[100], 1, 100, 32));
+    }
+
+    /** The vector kernel against its scalar reference, odd row counts and ranges that start mid-matrix. */
+    @Test
+    void integerKernelMatchesItsScalarReference() {
+        Random random = new Random(11);
+        int rows = 37;
+        for (GgmlType type : TYPES)
+            for (int cols : MatmulRowsTest.columnCounts(type))
+                for (int batch = 1; batch < FewRowsMatmul.MIN_BATCH; batch++) {
+                    BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(type, random, rows, cols);
+                    float[] x = MatmulRowsTest.gaussian(random, batch * cols);
+                    QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, w.activationBlock());
+                    for (int[] range : new int[][] {{0, rows}, {5, 29}, {36, 37}}) {
+                        float[] out = new float[batch * rows];
+                        Arrays.fill(out, Float.NaN);
+                        w.matvecQuantized(a, out, range[0], range[1]);
+                        for (int b = 0; b < batch; b++)
+                            for (int r = 0; r < rows; r++) {
+                                float got = out[b * rows + r];
+                                if (r < range[0] || r >= range[1]) {
+                                    assertTrue(Float.isNaN(got), type + ": row " + r + " outside the range was written");
+                                    continue;
+                                }
+                                float want = w.dotQuantizedScalar(r, a, b);
+                                assertEquals(want, got, 1e-5f * magnitude(w, r, x, b * cols) + 1e-6f,
+                                        type + " cols " + cols + " batch " + b + "/" + batch + " row " + r);
+                            }
+                    }
+                }
+    }
+
+    /**
+     * What the kernels compute is the dot product of the dequantized weights with the dequantized
+     * activations (checked in double, independently of the kernels' scalar references), reached
+     * through the public {@link Tensor#matmul} with activations quantized (the default); and it stays
+     * close to the float product.
+     */
+    @Test
+    void matmulInDecodeIsTheProductOfDequantizedWeightsAndActivations() {
+        assertTrue(Kernels.QUANTIZE_ACTIVATIONS, "tests run with the default setting");
+        Random random = new Random(13);
+        int rows = 45;
+        for (GgmlType type : TYPES)
+            for (int cols : MatmulRowsTest.columnCounts(type))
+                for (int batch = 1; batch < FewRowsMatmul.MIN_BATCH; batch++) {
+                    BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(type, random, rows, cols);
+                    float[] x = MatmulRowsTest.gaussian(random, batch * cols);
+                    float[] out = new float[batch * rows], exact = new float[batch * rows];
+                    w.matmul(x, batch, out);
+                    w.matmulRows(x, batch, exact, 0, rows);
+                    QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, w.activationBlock());
+                    float[] weights = new float[cols];
+                    double errorSquares = 0, squares = 0;
+                    for (int r = 0; r < rows; r++) {
+                        w.dequantize((long) r * cols, weights, 0, cols);
+                        for (int b = 0; b < batch; b++) {
+                            double want = 0;
+                            for (int c = 0; c < cols; c++)
+                                want += (double) weights[c] * a.values[b * cols + c] * a.scales[(b * cols + c) / a.block];
+                            float got = out[b * rows + r];
+                            assertEquals(want, got, 1e-5 * magnitude(w, r, x, b * cols) + 1e-6,
+                                    type + " cols " + cols + " batch " + b + "/" + batch + " row " + r);
+                            errorSquares += Math.pow(got - exact[b * rows + r], 2);
+                            squares += Math.pow(exact[b * rows + r], 2);
+                        }
+                    }
+                    double relative = Math.sqrt(errorSquares / squares);
+                    assertTrue(relative < 0.02, type + ": quantizing activations moved the product by " + relative);
+                }
+    }
+
+    /** {@code Σ |w_c · x_c|} of one row, the scale for float rounding differences. */
+    private static float magnitude(Tensor w, int row, float[] x, int xOffset) {
+        int cols = w.cols();
+        float[] weights = new float[cols];
+        w.dequantize((long) row * cols, weights, 0, cols);
+        float sum = 0;
+        for (int c = 0; c < cols; c++) sum += Math.abs(weights[c] * x[xOffset + c]);
+        return sum;
+    }
+}
