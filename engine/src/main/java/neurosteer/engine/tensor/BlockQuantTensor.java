@@ -132,6 +132,17 @@ public abstract class BlockQuantTensor extends Tensor {
                 .add(pairs.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
     }
 
+    /**
+     * {@link #pairSums} for lanes whose adjacent pairs sum to less than 2^15 in magnitude (the 4-bit
+     * formats, whose lanes hold at most 2 · 15 · 127), with one shift fewer: the high half of
+     * {@code pair + (pair << 16)} is the sum of the pair's two halves.
+     */
+    static FloatVector smallPairSums(ShortVector s) {
+        IntVector pairs = s.reinterpretAsInts();
+        return (FloatVector) pairs.add(pairs.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                .convert(VectorOperators.I2F, 0);
+    }
+
     /** Writes the {@code blockSize} elements of block {@code block} to {@code out[outOffset...]}. */
     abstract void dequantizeBlock(long block, float[] out, int outOffset);
 

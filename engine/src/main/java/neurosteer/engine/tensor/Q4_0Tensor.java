@@ -111,7 +111,7 @@ public final class Q4_0Tensor extends BlockQuantTensor {
             ShortVector packed = bytesAsShorts(base + 2);
             ShortVector s = packed.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, q, xo))
                     .add(packed.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SHORTS, q, xo + 16)));
-            acc = pairSums(s).fma(FloatVector.broadcast(F, d * scales[xb]), acc);
+            acc = smallPairSums(s).fma(FloatVector.broadcast(F, d * scales[xb]), acc);
             offsets += d * sums[xb];
         }
         return acc.reduceLanes(VectorOperators.ADD) - 8 * offsets;

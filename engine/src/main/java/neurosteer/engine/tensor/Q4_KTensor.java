@@ -196,8 +196,8 @@ public final class Q4_KTensor extends BlockQuantTensor {
                         .add(second.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, q, xo + 16)));
                 ShortVector high = first.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SHORTS, q, xo + 32))
                         .add(second.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SHORTS, q, xo + 48)));
-                acc0 = pairSums(low).fma(FloatVector.broadcast(F, scales[2 * chunk]), acc0);
-                acc1 = pairSums(high).fma(FloatVector.broadcast(F, scales[2 * chunk + 1]), acc1);
+                acc0 = smallPairSums(low).fma(FloatVector.broadcast(F, scales[2 * chunk]), acc0);
+                acc1 = smallPairSums(high).fma(FloatVector.broadcast(F, scales[2 * chunk + 1]), acc1);
             }
             minAcc = FloatVector.fromArray(F, mins, 0).fma(FloatVector.fromArray(F, sums, xb * 8), minAcc);
         }

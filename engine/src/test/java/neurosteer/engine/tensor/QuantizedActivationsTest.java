@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,46 @@ class QuantizedActivationsTest {
                     double relative = Math.sqrt(errorSquares / squares);
                     assertTrue(relative < 0.02, type + ": quantizing activations moved the product by " + relative);
                 }
+    }
+
+    /**
+     * The largest integers each format can hold against activations at ±127: the 16-bit lanes must
+     * not overflow (Q4: 15 · 127 twice per lane; Q8_0: -128 · -127 twice per lane).
+     */
+    @Test
+    void extremeWeightsAndActivationsDoNotOverflowTheLanes() {
+        int rows = 3, cols = 512;
+        for (GgmlType type : TYPES) {
+            int blocks = rows * cols / type.blockSize;
+            byte[] bytes = new byte[(int) type.byteSize((long) rows * cols)];
+            for (int b = 0; b < blocks; b++) {
+                int base = b * type.bytesPerBlock;
+                Arrays.fill(bytes, base, base + type.bytesPerBlock, type == GgmlType.Q8_0 ? (byte) 0x80 : (byte) 0xFF);
+                bytes[base] = 0x00; // f16 1.0 = 0x3C00 (and Q4_K's dmin the same)
+                bytes[base + 1] = 0x3C;
+                if (type == GgmlType.Q4_K) {
+                    bytes[base + 2] = 0x00;
+                    bytes[base + 3] = 0x3C;
+                }
+            }
+            BlockQuantTensor w = (BlockQuantTensor) Tensors.of(type, "w", MemorySegment.ofArray(bytes), new long[] {rows, cols});
+            for (float sign : new float[] {1, -1}) {
+                float[] x = new float[cols];
+                Arrays.fill(x, sign * 0.5f);
+                float[] out = new float[rows];
+                w.matmul(x, 1, out);
+                QuantizedActivations a = new QuantizedActivations().quantize(x, 1, cols, w.activationBlock());
+                assertEquals(127 * (int) sign, a.values[0]);
+                float[] weights = new float[cols];
+                for (int r = 0; r < rows; r++) {
+                    w.dequantize((long) r * cols, weights, 0, cols);
+                    double want = 0;
+                    for (int c = 0; c < cols; c++) want += (double) weights[c] * a.values[c] * a.scales[c / a.block];
+                    assertEquals(want, out[r], 1e-5 * Math.abs(want), type + " row " + r + " sign " + sign);
+                    assertEquals(w.dotQuantizedScalar(r, a, 0), out[r], 1e-5 * Math.abs(want), type + " row " + r);
+                }
+            }
+        }
     }
 
     /** {@code Σ |w_c · x_c|} of one row, the scale for float rounding differences. */
