@@ -8,6 +8,7 @@ import neurosteer.engine.tensor.GgmlType;
 import neurosteer.engine.tensor.Quantizer;
 import neurosteer.engine.tensor.Tensor;
 import neurosteer.engine.tensor.Tensors;
+import neurosteer.engine.util.Parallel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -49,6 +50,7 @@ public class MatmulBenchmark {
 
     @Setup
     public void setup() {
+        Parallel.setThreads(1);
         Random random = new Random(1);
         float[] w = new float[rows * cols];
         for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian();
@@ -74,10 +76,20 @@ public class MatmulBenchmark {
         return out;
     }
 
-    /** Decode: one batch row, each weight read once. */
+    /** Decode in floats: one batch row, each weight read once. */
     @Benchmark
     public float[] decodeMatvec() {
         weights.matmulRows(x, 1, out, 0, rows);
+        return out;
+    }
+
+    /**
+     * Decode as a forward pass runs it ({@link Tensor#matmul}, on one thread here): for Q8_0, Q4_0 and
+     * Q4_K the activations are quantized to 8 bits and multiplied as integers; other formats as above.
+     */
+    @Benchmark
+    public float[] decodeMatmul() {
+        weights.matmul(x, 1, out);
         return out;
     }
 }
