@@ -98,6 +98,13 @@ public abstract class BlockQuantTensor extends Tensor {
      * {@code [rowStart, rowEnd)}. Only called when {@link #activationBlock} is not 0.
      */
     void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
+        int rows = rows();
+        for (int b = 0; b < a.batch; b++)
+            for (int r = rowStart; r < rowEnd; r++) out[b * rows + r] = dotQuantized(r, a, b);
+    }
+
+    /** The vector kernel behind {@link #matvecQuantized}, for one weight row and one batch row. */
+    float dotQuantized(int row, QuantizedActivations a, int batchRow) {
         throw new UnsupportedOperationException(type() + " has no integer kernel");
     }
 

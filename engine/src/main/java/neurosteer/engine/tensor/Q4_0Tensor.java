@@ -86,20 +86,15 @@ public final class Q4_0Tensor extends BlockQuantTensor {
     @Override
     int activationBlock() { return BLOCK; }
 
-    @Override
-    void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
-        int blocksPerRow = cols() / BLOCK, rows = rows();
-        for (int b = 0; b < a.batch; b++)
-            for (int r = rowStart; r < rowEnd; r++)
-                out[b * rows + r] = rowDotQuantized((long) r * blocksPerRow, blocksPerRow, a, b * blocksPerRow);
-    }
-
     /**
      * One 16-byte load gives all 32 nibbles in 16-bit lanes; the products of a block are summed there
      * (at most 2 · 15 · 127 per lane). The {@code -8} of every element is applied once per block,
      * as {@code -8 · d · Σx}.
      */
-    private float rowDotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
+    @Override
+    float dotQuantized(int row, QuantizedActivations a, int batchRow) {
+        int blocks = cols() / BLOCK, firstXBlock = batchRow * blocks;
+        long firstBlock = (long) row * blocks;
         short[] q = a.values;
         float[] scales = a.scales, sums = a.groupSums;
         FloatVector acc = FloatVector.zero(F);

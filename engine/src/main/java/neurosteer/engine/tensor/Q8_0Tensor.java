@@ -74,16 +74,11 @@ public final class Q8_0Tensor extends BlockQuantTensor {
     @Override
     int activationBlock() { return BLOCK; }
 
-    @Override
-    void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
-        int blocksPerRow = cols() / BLOCK, rows = rows();
-        for (int b = 0; b < a.batch; b++)
-            for (int r = rowStart; r < rowEnd; r++)
-                out[b * rows + r] = rowDotQuantized((long) r * blocksPerRow, blocksPerRow, a, b * blocksPerRow);
-    }
-
     /** Two 16-byte loads sign-extended to 16-bit lanes; each lane sums two products (at most 2 · 128 · 127). */
-    private float rowDotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
+    @Override
+    float dotQuantized(int row, QuantizedActivations a, int batchRow) {
+        int blocks = cols() / BLOCK, firstXBlock = batchRow * blocks;
+        long firstBlock = (long) row * blocks;
         short[] q = a.values;
         float[] scales = a.scales;
         FloatVector acc = FloatVector.zero(F);
