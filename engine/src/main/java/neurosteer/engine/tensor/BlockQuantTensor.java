@@ -98,18 +98,30 @@ public abstract class BlockQuantTensor extends Tensor {
      * {@code [rowStart, rowEnd)}. Only called when {@link #activationBlock} is not 0.
      */
     void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
-        int rows = rows();
+        int rows = rows(), blocks = cols() / type().blockSize;
         for (int b = 0; b < a.batch; b++)
-            for (int r = rowStart; r < rowEnd; r++) out[b * rows + r] = dotQuantized(r, a, b);
+            for (int r = rowStart; r < rowEnd; r++) out[b * rows + r] = dotQuantized((long) r * blocks, blocks, a, b * blocks);
     }
 
-    /** The vector kernel behind {@link #matvecQuantized}, for one weight row and one batch row. */
-    float dotQuantized(int row, QuantizedActivations a, int batchRow) {
+    /**
+     * The vector kernel behind {@link #matvecQuantized}: {@code blocks} weight blocks from
+     * {@code firstBlock} against the activations' blocks from {@code firstXBlock}.
+     */
+    float dotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
         throw new UnsupportedOperationException(type() + " has no integer kernel");
     }
 
     /** Scalar reference of {@link #matvecQuantized} for one weight row and one batch row. */
-    float dotQuantizedScalar(int row, QuantizedActivations a, int batchRow) {
+    final float dotQuantizedScalar(int row, QuantizedActivations a, int batchRow) {
+        int blocks = cols() / type().blockSize;
+        float sum = 0;
+        for (int i = 0; i < blocks; i++)
+            sum += blockDotQuantizedScalar(((long) row * blocks + i) * type().bytesPerBlock, a, batchRow * blocks + i);
+        return sum;
+    }
+
+    /** Scalar reference for the weight block at byte {@code base} against activation block {@code xb}. */
+    float blockDotQuantizedScalar(long base, QuantizedActivations a, int xb) {
         throw new UnsupportedOperationException(type() + " has no integer kernel");
     }
 

@@ -92,9 +92,7 @@ public final class Q4_0Tensor extends BlockQuantTensor {
      * as {@code -8 · d · Σx}.
      */
     @Override
-    float dotQuantized(int row, QuantizedActivations a, int batchRow) {
-        int blocks = cols() / BLOCK, firstXBlock = batchRow * blocks;
-        long firstBlock = (long) row * blocks;
+    float dotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
         short[] q = a.values;
         float[] scales = a.scales, sums = a.groupSums;
         FloatVector acc = FloatVector.zero(F);
@@ -113,19 +111,12 @@ public final class Q4_0Tensor extends BlockQuantTensor {
     }
 
     @Override
-    float dotQuantizedScalar(int row, QuantizedActivations a, int batchRow) {
-        int blocksPerRow = cols() / BLOCK;
-        float sum = 0;
-        for (int i = 0; i < blocksPerRow; i++) {
-            long base = ((long) row * blocksPerRow + i) * BYTES;
-            int xb = batchRow * blocksPerRow + i, xo = xb * BLOCK;
-            int dot = 0;
-            for (int j = 0; j < 16; j++) {
-                int packed = u8(base + 2 + j);
-                dot += (packed & 0xF) * a.values[xo + j] + (packed >>> 4) * a.values[xo + j + 16];
-            }
-            sum += f16(base) * (a.scales[xb] * dot - 8 * a.groupSums[xb]);
+    float blockDotQuantizedScalar(long base, QuantizedActivations a, int xb) {
+        int xo = xb * BLOCK, dot = 0;
+        for (int j = 0; j < 16; j++) {
+            int packed = u8(base + 2 + j);
+            dot += (packed & 0xF) * a.values[xo + j] + (packed >>> 4) * a.values[xo + j + 16];
         }
-        return sum;
+        return f16(base) * (a.scales[xb] * dot - 8 * a.groupSums[xb]);
     }
 }

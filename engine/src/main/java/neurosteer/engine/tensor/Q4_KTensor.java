@@ -205,23 +205,17 @@ public final class Q4_KTensor extends BlockQuantTensor {
     }
 
     @Override
-    float dotQuantizedScalar(int row, QuantizedActivations a, int batchRow) {
-        int blocksPerRow = cols() / BLOCK;
-        float sum = 0;
-        for (int i = 0; i < blocksPerRow; i++) {
-            long base = ((long) row * blocksPerRow + i) * BYTES;
-            int xb = batchRow * blocksPerRow + i;
-            float d = f16(base) * a.scales[xb], dmin = f16(base + 2);
-            for (int chunk = 0; chunk < 4; chunk++) {
-                int xo = xb * BLOCK + 64 * chunk, low = 0, high = 0;
-                for (int l = 0; l < 32; l++) {
-                    int packed = u8(base + QS + 32L * chunk + l);
-                    low += (packed & 0xF) * a.values[xo + l];
-                    high += (packed >>> 4) * a.values[xo + 32 + l];
-                }
-                sum += d * scale(base, 2 * chunk) * low - dmin * min(base, 2 * chunk) * a.groupSums[xb * 8 + 2 * chunk];
-                sum += d * scale(base, 2 * chunk + 1) * high - dmin * min(base, 2 * chunk + 1) * a.groupSums[xb * 8 + 2 * chunk + 1];
+    float blockDotQuantizedScalar(long base, QuantizedActivations a, int xb) {
+        float d = f16(base) * a.scales[xb], dmin = f16(base + 2), sum = 0;
+        for (int chunk = 0; chunk < 4; chunk++) {
+            int xo = xb * BLOCK + 64 * chunk, low = 0, high = 0;
+            for (int l = 0; l < 32; l++) {
+                int packed = u8(base + QS + 32L * chunk + l);
+                low += (packed & 0xF) * a.values[xo + l];
+                high += (packed >>> 4) * a.values[xo + 32 + l];
             }
+            sum += d * scale(base, 2 * chunk) * low - dmin * min(base, 2 * chunk) * a.groupSums[xb * 8 + 2 * chunk];
+            sum += d * scale(base, 2 * chunk + 1) * high - dmin * min(base, 2 * chunk + 1) * a.groupSums[xb * 8 + 2 * chunk + 1];
         }
         return sum;
     }

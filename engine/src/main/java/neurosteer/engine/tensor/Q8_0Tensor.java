@@ -76,9 +76,7 @@ public final class Q8_0Tensor extends BlockQuantTensor {
 
     /** Two 16-byte loads sign-extended to 16-bit lanes; each lane sums two products (at most 2 · 128 · 127). */
     @Override
-    float dotQuantized(int row, QuantizedActivations a, int batchRow) {
-        int blocks = cols() / BLOCK, firstXBlock = batchRow * blocks;
-        long firstBlock = (long) row * blocks;
+    float dotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
         short[] q = a.values;
         float[] scales = a.scales;
         FloatVector acc = FloatVector.zero(F);
@@ -93,16 +91,9 @@ public final class Q8_0Tensor extends BlockQuantTensor {
     }
 
     @Override
-    float dotQuantizedScalar(int row, QuantizedActivations a, int batchRow) {
-        int blocksPerRow = cols() / BLOCK;
-        float sum = 0;
-        for (int i = 0; i < blocksPerRow; i++) {
-            long base = ((long) row * blocksPerRow + i) * BYTES;
-            int xb = batchRow * blocksPerRow + i, xo = xb * BLOCK;
-            int dot = 0;
-            for (int j = 0; j < BLOCK; j++) dot += s8(base + 2 + j) * a.values[xo + j];
-            sum += f16(base) * a.scales[xb] * dot;
-        }
-        return sum;
+    float blockDotQuantizedScalar(long base, QuantizedActivations a, int xb) {
+        int xo = xb * BLOCK, dot = 0;
+        for (int j = 0; j < BLOCK; j++) dot += s8(base + 2 + j) * a.values[xo + j];
+        return f16(base) * a.scales[xb] * dot;
     }
 }
