@@ -2,7 +2,7 @@
 # Side-by-side speed of neurosteer and llama.cpp on random-weight models of one shape.
 #
 #   bench/run.sh [--shape llama-3.2-1b] [--dir /tmp/neurosteer-bench] [--prompt-tokens 512] [--gen-tokens 64]
-#                [--threads 2] [--repeat 1] [--hook-repeat 3] [--dtypes "bf16 q8_0 q4_0 q4_k"]
+#                [--threads 2] [--repeat 1] [--hook-repeat 3] [--dtypes "bf16 q8_0 q4_0 q4_k q4_k_m"]
 #
 # Builds each model file once (kept in --dir), runs `neurosteer bench` and reference/llamacpp-bench.mjs on
 # it, and prints one table: tokens/s of both engines, our/llama.cpp ratios, peak resident memory over the
@@ -10,12 +10,13 @@
 # FP32 FMA GFLOP/s of a register-tiled product and memory read GB/s, both on --threads threads), and the cost of
 # the study's hooks (statistics on every mlp.hook_post during prefill, a steered decode) on the first dtype,
 # in a run of its own that alternates hooked and plain passes --hook-repeat times and keeps the best of each
-# (one timed decode moves by ±15% on this machine, far more than the 2% target).
+# (one timed decode moves by ±15% on this machine, far more than the 2% target); --hook-repeat 0 skips it.
+# q4_k_m is llama.cpp's Q4_K_M mix (Q6_K output head, and attn_v/ffn_down in some layers), as real files come.
 # bf16 means our BF16 safetensors against llama.cpp's F16 GGUF (llama.cpp's CPU path for
 # 16-bit weights); every other dtype is the same GGUF file for both engines.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-shape=llama-3.2-1b dir=/tmp/neurosteer-bench prompt=512 gen=64 threads=2 repeat=1 hookrepeat=3 dtypes="bf16 q8_0 q4_0 q4_k"
+shape=llama-3.2-1b dir=/tmp/neurosteer-bench prompt=512 gen=64 threads=2 repeat=1 hookrepeat=3 dtypes="bf16 q8_0 q4_0 q4_k q4_k_m"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --shape) shape="$2"; shift 2 ;;
@@ -75,7 +76,7 @@ for row in "${rows[@]}"; do
   printf '%-22s | %12.2f %12.2f %7.2f | %12.2f %12.2f %7.2f | %9.2f %9.2f | %8.2f %8.2f\n' "$label" "$pa" "$pb" "$(echo "$pa / $pb" | bc -l)" \
     "$da" "$db" "$(echo "$da / $db" | bc -l)" "$ma" "$mb" "$(echo "$gf / $fma" | bc -l)" "$(echo "$gb / $bw" | bc -l)"
 done
-if [[ -n "$hookmodel" ]]; then
+if [[ -n "$hookmodel" && "$hookrepeat" -gt 0 ]]; then
   echo "== hooks on $hooklabel: neurosteer, best of $hookrepeat" >&2
   h="$("$ns" bench "$hookmodel" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$hookrepeat" --hook-overhead | tail -1)"
   echo "$h" >&2

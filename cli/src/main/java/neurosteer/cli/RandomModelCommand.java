@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import neurosteer.engine.format.gguf.GgufModelWriter;
 import neurosteer.engine.template.ChatTemplate;
-import neurosteer.engine.tensor.GgmlType;
+import neurosteer.engine.format.gguf.MatrixTypes;
 import java.util.Map;
 import neurosteer.engine.tokenizer.Tokenizer;
 import neurosteer.engine.tokenizer.TokenizerFiles;
@@ -33,7 +33,7 @@ final class RandomModelCommand implements Runnable {
     @Option(names = "--format", defaultValue = "hf", description = "hf or gguf (default ${DEFAULT-VALUE})")
     String format;
 
-    @Option(names = "--dtype", defaultValue = "f32", description = "hf: f32, f16, bf16; gguf: also q8_0, q4_0, q4_k, q6_k (default ${DEFAULT-VALUE})")
+    @Option(names = "--dtype", defaultValue = "f32", description = "hf: f32, f16, bf16; gguf: also q8_0, q4_0, q4_k, q6_k, and q4_k_m (llama.cpp's Q4_K/Q6_K mix) (default ${DEFAULT-VALUE})")
     String dtype;
 
     @Option(names = "--vocab", defaultValue = "0", description = "Vocabulary size (default: the real shape's, or 512 for the test shapes tiny, mini and small)")
@@ -93,12 +93,12 @@ final class RandomModelCommand implements Runnable {
                     }
                 }
                 case "gguf" -> {
-                    GgmlType type = GgmlType.parseWritable(dtype);
+                    MatrixTypes types = MatrixTypes.parse(dtype, config);
                     Path chat = tokDir.resolve("tokenizer_config.json");
                     ChatTemplate template = java.nio.file.Files.isRegularFile(chat) && java.nio.file.Files.readString(chat).contains("chat_template")
                             ? ChatTemplate.fromTokenizerConfig(chat) : null;
                     if (out.getParent() != null) java.nio.file.Files.createDirectories(out.getParent());
-                    GgufModelWriter.write(out, config, weights::fill, type, tokDir, template,
+                    GgufModelWriter.write(out, config, weights::fill, types, tokDir, template,
                             Map.of("general.name", "random-" + arch + "-" + shape, "neurosteer.random_seed", Long.toString(seed)));
                 }
                 default -> throw new IllegalArgumentException("--format " + format + " is not supported (hf, gguf)");

@@ -15,7 +15,7 @@ import neurosteer.engine.tensor.GgmlType;
  * Writes a Llama-family model as GGUF, as llama.cpp's converter lays it out: {@code llama} (also for
  * Mistral) with Q/K rows permuted for interleaved RoPE, {@code qwen2} unpermuted with QKV biases;
  * llama3 RoPE scaling as a {@code rope_freqs} tensor; norms and biases in F32, matrices in
- * {@code matrixType}.
+ * {@code matrixType} (or per tensor, {@link MatrixTypes}).
  */
 public final class GgufModelWriter {
     private GgufModelWriter() {}
@@ -26,7 +26,12 @@ public final class GgufModelWriter {
 
     public static void write(Path file, ModelConfig c, WeightProvider weights, GgmlType matrixType, Path tokenizerFolder,
                              ChatTemplate template, Map<String, String> extraMetadata) throws IOException {
-        write(file, c, weights, matrixType, w -> {
+        write(file, c, weights, MatrixTypes.all(matrixType), tokenizerFolder, template, extraMetadata);
+    }
+
+    public static void write(Path file, ModelConfig c, WeightProvider weights, MatrixTypes matrixTypes, Path tokenizerFolder,
+                             ChatTemplate template, Map<String, String> extraMetadata) throws IOException {
+        write(file, c, weights, matrixTypes, w -> {
             if (tokenizerFolder != null && Files.isRegularFile(tokenizerFolder.resolve("tokenizer.json")))
                 GgufTokenizerMetadata.write(tokenizerFolder, w);
             if (template != null) w.putString("tokenizer.chat_template", template.source());
@@ -57,6 +62,11 @@ public final class GgufModelWriter {
     }
 
     public static void write(Path file, ModelConfig c, WeightProvider weights, GgmlType matrixType,
+                             java.util.function.Consumer<GgufWriter> tokenizer, Map<String, String> extraMetadata) throws IOException {
+        write(file, c, weights, MatrixTypes.all(matrixType), tokenizer, extraMetadata);
+    }
+
+    public static void write(Path file, ModelConfig c, WeightProvider weights, MatrixTypes matrixTypes,
                              java.util.function.Consumer<GgufWriter> tokenizer, Map<String, String> extraMetadata) throws IOException {
         String arch = ggufArchitecture(c);
         String p = arch + ".";
@@ -97,7 +107,7 @@ public final class GgufModelWriter {
         for (ModelTensors.Spec spec : ModelTensors.of(c)) {
             String ggufName = ggufName(spec.name(), c);
             long[] shape = spec.vector() ? new long[] {spec.cols()} : new long[] {spec.rows(), spec.cols()};
-            GgmlType type = spec.vector() ? GgmlType.F32 : matrixType;
+            GgmlType type = spec.vector() ? GgmlType.F32 : matrixTypes.of(ggufName);
             boolean isQ = spec.name().contains(".q_proj."), isK = spec.name().contains(".k_proj.");
             int heads = isQ ? c.numHeads() : c.numKvHeads();
             w.addTensor(ggufName, shape, type, () -> {
