@@ -49,31 +49,28 @@ class QuantizedActivationsTest {
     /** The vector kernel against its scalar reference, odd row counts and ranges that start mid-matrix. */
     @Test
     void integerKernelMatchesItsScalarReference() {
-        Random random = new Random(11);
         int rows = 37;
-        for (GgmlType type : TYPES)
-            for (int cols : MatmulRowsTest.columnCounts(type))
-                for (int batch = 1; batch < FewRowsMatmul.MIN_BATCH; batch++) {
-                    BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(type, random, rows, cols);
-                    float[] x = MatmulRowsTest.gaussian(random, batch * cols);
-                    QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, w.activationBlock());
-                    for (int[] range : new int[][] {{0, rows}, {5, 29}, {36, 37}}) {
-                        float[] out = new float[batch * rows];
-                        Arrays.fill(out, Float.NaN);
-                        w.matvecQuantized(a, out, range[0], range[1]);
-                        for (int b = 0; b < batch; b++)
-                            for (int r = 0; r < rows; r++) {
-                                float got = out[b * rows + r];
-                                if (r < range[0] || r >= range[1]) {
-                                    assertTrue(Float.isNaN(got), type + ": row " + r + " outside the range was written");
-                                    continue;
-                                }
-                                float want = w.dotQuantizedScalar(r, a, b);
-                                assertEquals(want, got, 1e-5f * magnitude(w, r, x, b * cols) + 1e-6f,
-                                        type + " cols " + cols + " batch " + b + "/" + batch + " row " + r);
-                            }
+        forEachDecodeCase(11, rows, (w, x, batch) -> {
+            int cols = w.cols();
+            GgmlType type = w.type();
+            QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, w.activationBlock());
+            for (int[] range : new int[][] {{0, rows}, {5, 29}, {36, 37}}) {
+                float[] out = new float[batch * rows];
+                Arrays.fill(out, Float.NaN);
+                w.matvecQuantized(a, out, range[0], range[1]);
+                for (int b = 0; b < batch; b++)
+                    for (int r = 0; r < rows; r++) {
+                        float got = out[b * rows + r];
+                        if (r < range[0] || r >= range[1]) {
+                            assertTrue(Float.isNaN(got), type + ": row " + r + " outside the range was written");
+                            continue;
+                        }
+                        float want = w.dotQuantizedScalar(r, a, b);
+                        assertEquals(want, got, 1e-5f * magnitude(w, r, x, b * cols) + 1e-6f,
+                                type + " cols " + cols + " batch " + b + "/" + batch + " row " + r);
                     }
-                }
+            }
+        });
     }
 
     /**
@@ -85,35 +82,32 @@ class QuantizedActivationsTest {
     @Test
     void matmulInDecodeIsTheProductOfDequantizedWeightsAndActivations() {
         assumeTrue(Kernels.VECTORIZE && Kernels.QUANTIZE_ACTIVATIONS, "the integer path is switched off in this JVM");
-        Random random = new Random(13);
         int rows = 45;
-        for (GgmlType type : TYPES)
-            for (int cols : MatmulRowsTest.columnCounts(type))
-                for (int batch = 1; batch < FewRowsMatmul.MIN_BATCH; batch++) {
-                    BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(type, random, rows, cols);
-                    float[] x = MatmulRowsTest.gaussian(random, batch * cols);
-                    float[] out = new float[batch * rows], exact = new float[batch * rows];
-                    w.matmul(x, batch, out);
-                    w.matmulRows(x, batch, exact, 0, rows);
-                    QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, w.activationBlock());
-                    float[] weights = new float[cols];
-                    double errorSquares = 0, squares = 0;
-                    for (int r = 0; r < rows; r++) {
-                        w.dequantize((long) r * cols, weights, 0, cols);
-                        for (int b = 0; b < batch; b++) {
-                            double want = 0;
-                            for (int c = 0; c < cols; c++)
-                                want += (double) weights[c] * a.values[b * cols + c] * a.scales[(b * cols + c) / a.block];
-                            float got = out[b * rows + r];
-                            assertEquals(want, got, 1e-5 * magnitude(w, r, x, b * cols) + 1e-6,
-                                    type + " cols " + cols + " batch " + b + "/" + batch + " row " + r);
-                            errorSquares += Math.pow(got - exact[b * rows + r], 2);
-                            squares += Math.pow(exact[b * rows + r], 2);
-                        }
-                    }
-                    double relative = Math.sqrt(errorSquares / squares);
-                    assertTrue(relative < 0.02, type + ": quantizing activations moved the product by " + relative);
+        forEachDecodeCase(13, rows, (w, x, batch) -> {
+            int cols = w.cols();
+            GgmlType type = w.type();
+            float[] out = new float[batch * rows], exact = new float[batch * rows];
+            w.matmul(x, batch, out);
+            w.matmulRows(x, batch, exact, 0, rows);
+            QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, w.activationBlock());
+            float[] weights = new float[cols];
+            double errorSquares = 0, squares = 0;
+            for (int r = 0; r < rows; r++) {
+                w.dequantize((long) r * cols, weights, 0, cols);
+                for (int b = 0; b < batch; b++) {
+                    double want = 0;
+                    for (int c = 0; c < cols; c++)
+                        want += (double) weights[c] * a.values[b * cols + c] * a.scales[(b * cols + c) / a.block];
+                    float got = out[b * rows + r];
+                    assertEquals(want, got, 1e-5 * magnitude(w, r, x, b * cols) + 1e-6,
+                            type + " cols " + cols + " batch " + b + "/" + batch + " row " + r);
+                    errorSquares += Math.pow(got - exact[b * rows + r], 2);
+                    squares += Math.pow(exact[b * rows + r], 2);
                 }
+            }
+            double relative = Math.sqrt(errorSquares / squares);
+            assertTrue(relative < 0.02, type + ": quantizing activations moved the product by " + relative);
+        });
     }
 
     /**
@@ -155,6 +149,22 @@ class QuantizedActivationsTest {
                 }
             }
         }
+    }
+
+    /** One decode case: a random weight matrix of one format, and {@code batch} rows of activations for it. */
+    private interface DecodeCase {
+        void check(BlockQuantTensor w, float[] x, int batch);
+    }
+
+    /** Every format with an integer kernel, its column counts and decode batches 1-3, seeded. */
+    private static void forEachDecodeCase(long seed, int rows, DecodeCase body) {
+        Random random = new Random(seed);
+        for (GgmlType type : TYPES)
+            for (int cols : MatmulRowsTest.columnCounts(type))
+                for (int batch = 1; batch < FewRowsMatmul.MIN_BATCH; batch++) {
+                    BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(type, random, rows, cols);
+                    body.check(w, MatmulRowsTest.gaussian(random, batch * cols), batch);
+                }
     }
 
     /** {@code Σ |w_c · x_c|} of one row, the scale for float rounding differences. */
