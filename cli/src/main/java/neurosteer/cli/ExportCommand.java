@@ -24,7 +24,7 @@ final class ExportCommand implements Runnable {
     @Option(names = "--format", defaultValue = "hf", description = "hf or gguf (default ${DEFAULT-VALUE})")
     String format;
 
-    @Option(names = "--dtype", description = "hf: bf16 (default), f16, f32; gguf: f16 (default), f32, bf16, q8_0, q4_0, q4_k, q6_k")
+    @Option(names = "--dtype", description = "hf: bf16 (default), f16, f32; gguf: f16 (default), f32, bf16, q8_0, q4_0, q4_k, q6_k, q4_k_m (llama.cpp's Q4_K/Q6_K mix)")
     String dtype;
 
     @Parameters(index = "0", paramLabel = "OUT")

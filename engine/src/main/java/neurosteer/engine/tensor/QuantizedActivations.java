@@ -1,10 +1,15 @@
 package neurosteer.engine.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Rows of activations quantized to 8-bit integers for the integer decode kernels, the way llama.cpp
  * quantizes the activation side of a product with quantized weights (its Q8_0 and Q8_K): each block of
  * {@link #block} elements (32 or 256, the weight format's choice) gets one scale {@code amax / 127} and
- * values {@code round(x / scale)} in [-127, 127]. The values are stored as shorts, because the kernels
+ * values {@code round(x / scale)} in [-127, 127] (to nearest, ties to even). The values are stored as shorts, because the kernels
  * multiply them with the weights' integers in 16-bit lanes.
  *
  * <p>{@link #groupSums} holds, for every 32 elements, the sum of their dequantized values, so that a
@@ -17,6 +22,10 @@ package neurosteer.engine.tensor;
  */
 final class QuantizedActivations {
     static final int GROUP = 32;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final int LANES = F.length();
+    /** 1.5 · 2^23: adding and then subtracting it rounds a float below 2^22 in magnitude to the nearest integer. */
+    private static final float ROUND = 12582912f;
     private static final ThreadLocal<QuantizedActivations> PER_THREAD = ThreadLocal.withInitial(QuantizedActivations::new);
 
     int batch, cols, block;
@@ -41,24 +50,21 @@ final class QuantizedActivations {
         if (groupSums.length < n / GROUP) groupSums = new float[n / GROUP];
         for (int b = 0; b < n / block; b++) {
             int start = b * block;
-            float amax = 0;
-            for (int i = start; i < start + block; i++) amax = Math.max(amax, Math.abs(x[i]));
+            FloatVector max = FloatVector.zero(F);
+            for (int i = start; i < start + block; i += LANES) max = max.max(FloatVector.fromArray(F, x, i).abs());
+            float amax = max.reduceLanes(VectorOperators.MAX);
             float scale = amax / 127f, inverse = scale == 0 ? 0 : 1 / scale;
             scales[b] = scale;
             for (int g = start; g < start + block; g += GROUP) {
-                int sum = 0;
-                for (int i = g; i < g + GROUP; i++) {
-                    int q = Math.round(x[i] * inverse);
-                    values[i] = (short) q;
-                    sum += q;
+                FloatVector sum = FloatVector.zero(F);
+                for (int i = g; i < g + GROUP; i += LANES) {
+                    FloatVector q = FloatVector.fromArray(F, x, i).mul(inverse).add(ROUND).sub(ROUND);
+                    sum = sum.add(q);
+                    ((ShortVector) q.castShape(ShortVector.SPECIES_128, 0)).intoArray(values, i);
                 }
-                groupSums[g / GROUP] = sum * scale;
+                groupSums[g / GROUP] = sum.reduceLanes(VectorOperators.ADD) * scale;
             }
         }
         return this;
     }
-
-    int blocksPerRow() { return cols / block; }
-
-    int groupsPerRow() { return cols / GROUP; }
 }

@@ -11,10 +11,10 @@ import neurosteer.engine.Model;
 import neurosteer.engine.format.WeightProvider;
 import neurosteer.engine.format.gguf.GgufModelWriter;
 import neurosteer.engine.format.gguf.GgufSource;
+import neurosteer.engine.format.gguf.MatrixTypes;
 import neurosteer.engine.format.hf.HfCheckpointWriter;
 import neurosteer.engine.format.safetensors.SafetensorsWriter;
 import neurosteer.engine.model.ModelConfig;
-import neurosteer.engine.tensor.GgmlType;
 import neurosteer.method.select.NeuronSet;
 
 /**
@@ -52,13 +52,13 @@ public final class ExportStep {
                 }
             }
             case "gguf" -> {
-                GgmlType type = GgmlType.parseWritable(dtype == null ? "f16" : dtype);
+                MatrixTypes types = MatrixTypes.parse(dtype == null ? "f16" : dtype, hfConfig);
                 if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
                 meta.put("general.name", "steered-" + model.location().getFileName());
                 if (model.format() == Model.Format.GGUF) {
-                    GgufModelWriter.write(out, hfConfig, folded, type, GgufModelWriter.tokenizerFrom(((GgufSource) model.source()).file()), meta);
+                    GgufModelWriter.write(out, hfConfig, folded, types, GgufModelWriter.tokenizerFrom(((GgufSource) model.source()).file()), meta);
                 } else {
-                    GgufModelWriter.write(out, hfConfig, folded, type, model.location(), model.hasChatTemplate() ? model.chatTemplate() : null, meta);
+                    GgufModelWriter.write(out, hfConfig, folded, types, model.location(), model.hasChatTemplate() ? model.chatTemplate() : null, meta);
                 }
             }
             default -> throw new IllegalArgumentException("--format " + format + " is not supported (hf, gguf)");

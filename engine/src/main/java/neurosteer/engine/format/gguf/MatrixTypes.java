@@ -39,6 +39,12 @@ public interface MatrixTypes {
 
     /** {@code q4_k_m} for {@link #q4KMedium}, otherwise one writable type for all ({@link GgmlType#parseWritable}). */
     static MatrixTypes parse(String dtype, ModelConfig c) {
-        return dtype.equalsIgnoreCase("q4_k_m") ? q4KMedium(c) : all(GgmlType.parseWritable(dtype));
+        if (dtype.equalsIgnoreCase("q4_k_m")) return q4KMedium(c);
+        try {
+            return all(GgmlType.parseWritable(dtype));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--dtype " + dtype + " is not available for gguf (f32, f16, bf16, q8_0, q4_0, q4_k, q6_k"
+                    + " and the mix q4_k_m are)", e);
+        }
     }
 }
