@@ -89,9 +89,9 @@ public final class Transformer {
             run(hooks, HookPoint.Kind.RESID_PRE, l, batch, b.x, hidden);
 
             rmsNorm(b.x, w.attnNorm(), b.xn, rows, hidden);
-            matmul(w.wq(), b.xn, rows, b.q);
-            matmul(w.wk(), b.xn, rows, b.k);
-            matmul(w.wv(), b.xn, rows, b.v);
+            w.wq().matmul(b.xn, rows, b.q);
+            w.wk().matmul(b.xn, rows, b.k);
+            w.wv().matmul(b.xn, rows, b.v);
             if (w.bq() != null) {
                 addBias(b.q, w.bq(), rows);
                 addBias(b.k, w.bk(), rows);
@@ -101,19 +101,19 @@ public final class Transformer {
             applyRope(b.k, config.numKvHeads(), rows, b.cos, b.sin);
             storeKv(batch, caches, l, b.k, b.v);
             attention(batch, caches, l, b.q, b.attn);
-            matmul(w.wo(), b.attn, rows, b.proj);
+            w.wo().matmul(b.attn, rows, b.proj);
             run(hooks, HookPoint.Kind.ATTN_OUT, l, batch, b.proj, hidden);
             add(b.x, b.proj, rows * hidden);
             run(hooks, HookPoint.Kind.RESID_MID, l, batch, b.x, hidden);
 
             rmsNorm(b.x, w.ffnNorm(), b.xn, rows, hidden);
-            matmul(w.gate(), b.xn, rows, b.gate);
-            matmul(w.up(), b.xn, rows, b.up);
+            w.gate().matmul(b.xn, rows, b.gate);
+            w.up().matmul(b.xn, rows, b.up);
             run(hooks, HookPoint.Kind.MLP_PRE, l, batch, b.gate, ffn);
             run(hooks, HookPoint.Kind.MLP_PRE_LINEAR, l, batch, b.up, ffn);
             swiglu(b.gate, b.up, rows * ffn);
             run(hooks, HookPoint.Kind.MLP_POST, l, batch, b.gate, ffn);
-            matmul(w.down(), b.gate, rows, b.proj);
+            w.down().matmul(b.gate, rows, b.proj);
             run(hooks, HookPoint.Kind.MLP_OUT, l, batch, b.proj, hidden);
             add(b.x, b.proj, rows * hidden);
             run(hooks, HookPoint.Kind.RESID_POST, l, batch, b.x, hidden);
@@ -131,7 +131,7 @@ public final class Transformer {
         for (int r = 0; r < rows; r++)
             if (batch.wantsLogits(r)) System.arraycopy(b.xn, r * hidden, selected, (n++) * hidden, hidden);
         float[] logits = new float[logitRows * config.vocabSize()];
-        matmul(weights.output(), selected, logitRows, logits);
+        weights.output().matmul(selected, logitRows, logits);
         return logits;
     }
 
@@ -362,10 +362,5 @@ public final class Transformer {
                 gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
             }
         });
-    }
-
-    /** {@code out[b, r] = sum_c W[r, c] x[b, c]}, parallel over the weight's rows. */
-    static void matmul(Tensor w, float[] x, int batch, float[] out) {
-        w.matmul(x, batch, out);
     }
 }
