@@ -2,7 +2,7 @@
 # Side-by-side speed of neurosteer and llama.cpp on random-weight models of one shape.
 #
 #   bench/run.sh [--shape llama-3.2-1b] [--dir /tmp/neurosteer-bench] [--prompt-tokens 512] [--gen-tokens 64]
-#                [--threads 2] [--repeat 1] [--hook-repeat 3] [--dtypes "bf16 q8_0 q4_0 q4_k q4_k_m"]
+#                [--threads 2] [--repeat 1] [--rounds 1] [--hook-repeat 3] [--dtypes "bf16 q8_0 q4_0 q4_k q4_k_m"]
 #
 # Builds each model file once (kept in --dir), runs `neurosteer bench` and reference/llamacpp-bench.mjs on
 # it, and prints one table: tokens/s of both engines, our/llama.cpp ratios, peak resident memory over the
@@ -11,12 +11,15 @@
 # the study's hooks (statistics on every mlp.hook_post during prefill, a steered decode) on the first dtype,
 # in a run of its own that alternates hooked and plain passes --hook-repeat times and keeps the best of each
 # (one timed decode moves by ±15% on this machine, far more than the 2% target); --hook-repeat 0 skips it.
+# --rounds N runs the two engines N times in turn (ours, llama.cpp, ours, ...), each run a process of its own with
+# --repeat timed repetitions, and keeps each engine's best speeds and its highest peak memory over the rounds:
+# this machine's speed drifts over minutes, and alternating keeps a slow spell from landing on one engine only.
 # q4_k_m is llama.cpp's Q4_K_M mix (Q6_K output head, and attn_v/ffn_down in some layers), as real files come.
 # bf16 means our BF16 safetensors against llama.cpp's F16 GGUF (llama.cpp's CPU path for
 # 16-bit weights); every other dtype is the same GGUF file for both engines.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-shape=llama-3.2-1b dir=/tmp/neurosteer-bench prompt=512 gen=64 threads=2 repeat=1 hookrepeat=3 dtypes="bf16 q8_0 q4_0 q4_k q4_k_m"
+shape=llama-3.2-1b dir=/tmp/neurosteer-bench prompt=512 gen=64 threads=2 repeat=1 rounds=1 hookrepeat=3 dtypes="bf16 q8_0 q4_0 q4_k q4_k_m"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --shape) shape="$2"; shift 2 ;;
@@ -25,6 +28,7 @@ while [[ $# -gt 0 ]]; do
     --gen-tokens) gen="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
     --hook-repeat) hookrepeat="$2"; shift 2 ;;
     --dtypes) dtypes="$2"; shift 2 ;;
     *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
@@ -42,6 +46,12 @@ model_file() {  # format dtype -> path, building it if missing
   echo "$path"
 }
 
+# the best of several JSON result lines: highest speeds (and the figures derived from them), highest peak memory
+best() { node -e 'const rs=require("fs").readFileSync(0,"utf8").trim().split("\n").map(l=>JSON.parse(l)); const o=Object.assign({},rs[0]);
+  for (const k of ["prefill_tokens_per_s","decode_tokens_per_s","prefill_gflops","decode_weight_gb_per_s","peak_rss_bytes","peak_rss_over_weights"])
+    for (const r of rs) if (typeof r[k]==="number" && !(r[k] <= o[k])) o[k]=r[k];
+  o.rounds=rs.length; console.log(JSON.stringify(o))'; }
+
 field() { node -e 'const o=JSON.parse(require("fs").readFileSync(0,"utf8").trim().split("\n").pop()); const v=o[process.argv[1]]; console.log(typeof v==="number"?v.toFixed(3):v)' "$1"; }
 
 echo "== machine ceilings" >&2
@@ -54,17 +64,21 @@ hookmodel= hooklabel=
 for dtype in $dtypes; do
   if [[ "$dtype" == bf16 ]]; then ours="$(model_file hf bf16)"; theirs="$(model_file gguf f16)"; label="bf16 (llama.cpp f16)"
   else ours="$(model_file gguf "$dtype")"; theirs="$ours"; label="$dtype"; fi
-  echo "== $label: neurosteer" >&2
-  a="$("$ns" bench "$ours" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" | tail -1)"
   [[ -z "$hookmodel" ]] && hookmodel="$ours" hooklabel="$label"
-  echo "$a" >&2
-  echo "== $label: llama.cpp" >&2
-  b="$(node "$here/reference/llamacpp-bench.mjs" "$theirs" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" | tail -1)"
-  echo "$b" >&2
+  as=() bs=()
+  for ((round = 1; round <= rounds; round++)); do
+    echo "== $label: neurosteer (round $round of $rounds)" >&2
+    as+=("$("$ns" bench "$ours" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" | tail -1)")
+    echo "${as[-1]}" >&2
+    echo "== $label: llama.cpp (round $round of $rounds)" >&2
+    bs+=("$(node "$here/reference/llamacpp-bench.mjs" "$theirs" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" | tail -1)")
+    echo "${bs[-1]}" >&2
+  done
+  a="$(printf '%s\n' "${as[@]}" | best)"; b="$(printf '%s\n' "${bs[@]}" | best)"
   rows+=("$label|$a|$b")
 done
 
-printf '\n%s, %d threads, prefill %d tokens in one batch, decode %d tokens; %s\n' "$shape" "$threads" "$prompt" "$gen" "$(date -u +%Y-%m-%dT%H:%MZ)"
+printf '\n%s, %d threads, prefill %d tokens in one batch, decode %d tokens, best of %d round(s) of %d timed run(s) per engine; %s\n' "$shape" "$threads" "$prompt" "$gen" "$rounds" "$repeat" "$(date -u +%Y-%m-%dT%H:%MZ)"
 printf 'machine ceilings (%d threads): FP32 FMA %.1f GFLOP/s, memory read %.1f GB/s\n' "$threads" "$fma" "$bw"
 printf '%-22s | %12s %12s %7s | %12s %12s %7s | %9s %9s | %8s %8s\n' format "prefill ours" "llama.cpp" ratio "decode ours" "llama.cpp" ratio "RSS/w ours" "llama.cpp" "FMA frac" "BW frac"
 for row in "${rows[@]}"; do
