@@ -99,8 +99,8 @@ public abstract class BlockQuantTensor extends Tensor {
      */
     void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
         int rows = rows(), blocks = cols() / type().blockSize;
-        for (int b = 0; b < a.batch; b++)
-            for (int r = rowStart; r < rowEnd; r++) out[b * rows + r] = dotQuantized((long) r * blocks, blocks, a, b * blocks);
+        for (int r = rowStart; r < rowEnd; r++)  // each weight row once from memory, then from L1 for the other batch rows
+            for (int b = 0; b < a.batch; b++) out[b * rows + r] = dotQuantized((long) r * blocks, blocks, a, b * blocks);
     }
 
     /**

@@ -171,8 +171,8 @@ public final class Q4_KTensor extends BlockQuantTensor {
     void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
         int blocksPerRow = cols() / BLOCK, rows = rows();
         Scratch s = SCRATCH.get();
-        for (int b = 0; b < a.batch; b++)
-            for (int r = rowStart; r < rowEnd; r++)
+        for (int r = rowStart; r < rowEnd; r++)  // as in BlockQuantTensor: the batch rows inside
+            for (int b = 0; b < a.batch; b++)
                 out[b * rows + r] = rowDotQuantized((long) r * blocksPerRow, blocksPerRow, a, b * blocksPerRow, s.scales, s.mins);
     }
 
