@@ -126,6 +126,56 @@ class TransformerTest {
         }
     }
 
+    /**
+     * The residual stream is the sum of what the hooks see: at every layer resid_mid = resid_pre +
+     * hook_attn_out and resid_post = resid_mid + hook_mlp_out, exactly (the engine adds those very
+     * arrays), and both outputs are neither zero nor each other. Then logits asked for a scattered
+     * subset of rows equal those rows of the full pass.
+     */
+    @Test
+    void hookedOutputsAreWhatTheResidualAddsAndLogitsOfSomeRowsMatchTheFullPass() throws Exception {
+        ModelConfig config = ModelShapes.config("llama", "tiny", 97);
+        RandomWeights weights = new RandomWeights(config, 17);
+        try (Model m = writeAndLoad("llama", "sum", weights::fill, config)) {
+            int[] tokens = randomTokens(13, 97, 9);
+            int layers = config.numLayers();
+            Map<HookPoint.Kind, List<float[]>> seen = new java.util.EnumMap<>(HookPoint.Kind.class);
+            List<HookPoint.Kind> kinds = List.of(HookPoint.Kind.RESID_PRE, HookPoint.Kind.ATTN_OUT, HookPoint.Kind.RESID_MID,
+                    HookPoint.Kind.MLP_OUT, HookPoint.Kind.RESID_POST);
+            Hooks.Builder hb = Hooks.builder(layers);
+            for (HookPoint.Kind kind : kinds) {
+                seen.put(kind, new ArrayList<>());
+                for (int l = 0; l < layers; l++) hb.add(new HookPoint(kind, l), (p, b, v, w) -> seen.get(p.kind()).add(v.clone()));
+            }
+            float[] all = prefill(m, tokens, hb.build());
+            int n = tokens.length * config.hiddenSize();
+            for (int l = 0; l < layers; l++) {
+                float[] pre = seen.get(HookPoint.Kind.RESID_PRE).get(l), attn = seen.get(HookPoint.Kind.ATTN_OUT).get(l),
+                        mid = seen.get(HookPoint.Kind.RESID_MID).get(l), mlp = seen.get(HookPoint.Kind.MLP_OUT).get(l),
+                        post = seen.get(HookPoint.Kind.RESID_POST).get(l);
+                double attnSize = 0, mlpSize = 0, apart = 0;
+                for (int i = 0; i < n; i++) {
+                    assertEquals(pre[i] + attn[i], mid[i], 0f, "layer " + l + " resid_mid at " + i);
+                    assertEquals(mid[i] + mlp[i], post[i], 0f, "layer " + l + " resid_post at " + i);
+                    attnSize += Math.abs(attn[i]);
+                    mlpSize += Math.abs(mlp[i]);
+                    apart += Math.abs(attn[i] - mlp[i]);
+                }
+                assertTrue(attnSize > 0 && mlpSize > 0 && apart > 0, "layer " + l + ": attention and MLP outputs must be real and distinct");
+            }
+            int v = config.vocabSize();
+            boolean[] want = new boolean[tokens.length];
+            int[] rows = {1, 4, 5, 11};
+            for (int r : rows) want[r] = true;
+            int[] seq = new int[tokens.length], pos = new int[tokens.length];
+            for (int i = 0; i < tokens.length; i++) pos[i] = i;
+            float[] some = m.transformer().forward(new Batch(tokens, seq, pos, new boolean[tokens.length], want),
+                    new KvCache[] {new KvCache(config, tokens.length)}, Hooks.NONE);
+            assertEquals(rows.length * v, some.length, "one row of logits per row that asked");
+            for (int k = 0; k < rows.length; k++) assertClose(slice(all, rows[k], v), slice(some, k, v), 0, "row " + rows[k]);
+        }
+    }
+
     static float[] slice(float[] all, int row, int width) {
         float[] out = new float[width];
         System.arraycopy(all, row * width, out, 0, width);
