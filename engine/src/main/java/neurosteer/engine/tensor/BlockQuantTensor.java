@@ -24,6 +24,8 @@ public abstract class BlockQuantTensor extends Tensor {
 
     final float f16(long byteOffset) { return Float.float16ToFloat(segment.get(F16, byteOffset)); }
 
+    static float f16(MemorySegment memory, long byteOffset) { return Float.float16ToFloat(memory.get(F16, byteOffset)); }
+
     final int u8(long byteOffset) { return segment.get(ValueLayout.JAVA_BYTE, byteOffset) & 0xFF; }
 
     final int s8(long byteOffset) { return segment.get(ValueLayout.JAVA_BYTE, byteOffset); }
@@ -96,18 +98,13 @@ public abstract class BlockQuantTensor extends Tensor {
     /**
      * The integer decode kernel: {@code out[b * rows + r]} for every batch row of {@code a} and rows in
      * {@code [rowStart, rowEnd)}. Only called when {@link #activationBlock} is not 0.
+     *
+     * <p>Each format writes it as a row loop around a static kernel that takes the segment as an
+     * argument, with a loop of its own for one batch row. Against the same kernel as an instance method
+     * behind one generic loop this took Q8_0's matrix-vector products from 1.07–1.12× slower than a
+     * static copy in a plain loop to 1.00–1.05× (alternated in one process; docs/BENCHMARKS.md).
      */
     void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
-        int rows = rows(), blocks = cols() / type().blockSize;
-        for (int r = rowStart; r < rowEnd; r++)  // each weight row once from memory, then from L1 for the other batch rows
-            for (int b = 0; b < a.batch; b++) out[b * rows + r] = dotQuantized((long) r * blocks, blocks, a, b * blocks);
-    }
-
-    /**
-     * The vector kernel behind {@link #matvecQuantized}: {@code blocks} weight blocks from
-     * {@code firstBlock} against the activations' blocks from {@code firstXBlock}.
-     */
-    float dotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
         throw new UnsupportedOperationException(type() + " has no integer kernel");
     }
 
@@ -126,17 +123,17 @@ public abstract class BlockQuantTensor extends Tensor {
     }
 
     /**
-     * 16 bytes at {@code byteOffset}, zero-extended to 16 short lanes (for nibbles: one load serves
-     * both the low and the high nibble of each byte).
+     * 16 bytes at {@code byteOffset} of {@code memory}, zero-extended to 16 short lanes (for nibbles:
+     * one load serves both the low and the high nibble of each byte).
      */
-    final ShortVector bytesAsShorts(long byteOffset) {
-        return (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, byteOffset, ByteOrder.LITTLE_ENDIAN)
+    static ShortVector bytesAsShorts(MemorySegment memory, long byteOffset) {
+        return (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, memory, byteOffset, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
     }
 
-    /** 16 bytes at {@code byteOffset}, sign-extended to 16 short lanes. */
-    final ShortVector signedBytesAsShorts(long byteOffset) {
-        return (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, byteOffset, ByteOrder.LITTLE_ENDIAN)
+    /** 16 bytes at {@code byteOffset} of {@code memory}, sign-extended to 16 short lanes. */
+    static ShortVector signedBytesAsShorts(MemorySegment memory, long byteOffset) {
+        return (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, memory, byteOffset, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2S, SHORTS, 0);
     }
 

@@ -86,13 +86,24 @@ public final class Q4_0Tensor extends BlockQuantTensor {
     @Override
     int activationBlock() { return BLOCK; }
 
+    @Override
+    void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
+        MemorySegment seg = segment;
+        int rows = rows(), blocks = cols() / BLOCK;
+        if (a.batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) out[r] = rowDot(seg, (long) r * blocks, blocks, a, 0);
+            return;
+        }
+        for (int r = rowStart; r < rowEnd; r++)  // each weight row once from memory, then from L1 for the other batch rows
+            for (int b = 0; b < a.batch; b++) out[b * rows + r] = rowDot(seg, (long) r * blocks, blocks, a, b * blocks);
+    }
+
     /**
      * One 16-byte load gives all 32 nibbles in 16-bit lanes; the products of a block are summed there
      * (at most 2 · 15 · 127 per lane). The {@code -8} of every element is applied once per block,
      * as {@code -8 · d · Σx}.
      */
-    @Override
-    float dotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
+    private static float rowDot(MemorySegment seg, long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
         short[] q = a.values;
         float[] scales = a.scales, sums = a.groupSums;
         FloatVector acc = FloatVector.zero(F);
@@ -100,8 +111,8 @@ public final class Q4_0Tensor extends BlockQuantTensor {
         long base = firstBlock * BYTES;
         for (int xb = firstXBlock, end = firstXBlock + blocks; xb < end; xb++, base += BYTES) {
             int xo = xb * BLOCK;
-            float d = f16(base);
-            ShortVector packed = bytesAsShorts(base + 2);
+            float d = f16(seg, base);
+            ShortVector packed = bytesAsShorts(seg, base + 2);
             ShortVector s = packed.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, q, xo))
                     .add(packed.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SHORTS, q, xo + 16)));
             acc = smallPairSums(s).fma(FloatVector.broadcast(F, d * scales[xb]), acc);

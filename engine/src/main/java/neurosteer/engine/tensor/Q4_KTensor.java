@@ -145,7 +145,7 @@ public final class Q4_KTensor extends BlockQuantTensor {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, minAcc = acc0;
         for (int b = 0; b < blocks; b++) {
             long base = (firstBlock + b) * BYTES;
-            scalesAndMins(base, 1, scales, mins);
+            scalesAndMins(segment, base, 1, scales, mins);
             for (int chunk = 0; chunk < 4; chunk++) {
                 int xo = xOffset + b * BLOCK + 64 * chunk;
                 long qs = base + QS + 32L * chunk;
@@ -171,9 +171,15 @@ public final class Q4_KTensor extends BlockQuantTensor {
     void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
         int blocksPerRow = cols() / BLOCK, rows = rows();
         Scratch s = SCRATCH.get();
-        for (int r = rowStart; r < rowEnd; r++)  // as in BlockQuantTensor: the batch rows inside
+        MemorySegment seg = segment;
+        float[] scales = s.scales, mins = s.mins;
+        if (a.batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) out[r] = rowDotQuantized(seg, (long) r * blocksPerRow, blocksPerRow, a, 0, scales, mins);
+            return;
+        }
+        for (int r = rowStart; r < rowEnd; r++)  // each weight row once from memory, then from L1 for the other batch rows
             for (int b = 0; b < a.batch; b++)
-                out[b * rows + r] = rowDotQuantized((long) r * blocksPerRow, blocksPerRow, a, b * blocksPerRow, s.scales, s.mins);
+                out[b * rows + r] = rowDotQuantized(seg, (long) r * blocksPerRow, blocksPerRow, a, b * blocksPerRow, scales, mins);
     }
 
     /**
@@ -181,17 +187,18 @@ public final class Q4_KTensor extends BlockQuantTensor {
      * products are summed there (at most 2 · 15 · 127 per lane) and scaled once by
      * {@code d · scale_j · (x's scale)}. The min terms use the sums of the quantized x.
      */
-    private float rowDotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock, float[] scales, float[] mins) {
+    private static float rowDotQuantized(MemorySegment seg, long firstBlock, int blocks, QuantizedActivations a, int firstXBlock,
+                                         float[] scales, float[] mins) {
         short[] q = a.values;
         float[] xScales = a.scales, sums = a.groupSums;
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, minAcc = acc0;
         long base = firstBlock * BYTES;
         for (int xb = firstXBlock, end = firstXBlock + blocks; xb < end; xb++, base += BYTES) {
-            scalesAndMins(base, xScales[xb], scales, mins);
+            scalesAndMins(seg, base, xScales[xb], scales, mins);
             for (int chunk = 0; chunk < 4; chunk++) {
                 int xo = xb * BLOCK + 64 * chunk;
                 long qs = base + QS + 32L * chunk;
-                ShortVector first = bytesAsShorts(qs), second = bytesAsShorts(qs + 16);
+                ShortVector first = bytesAsShorts(seg, qs), second = bytesAsShorts(seg, qs + 16);
                 ShortVector low = first.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, q, xo))
                         .add(second.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, q, xo + 16)));
                 ShortVector high = first.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SHORTS, q, xo + 32))
@@ -236,10 +243,10 @@ public final class Q4_KTensor extends BlockQuantTensor {
      * {@code d·scale_j·scaleFactor} and {@code -dmin·min_j} of all eight sub-blocks, from two loads of the 12 packed
      * bytes instead of one byte read per 6-bit field (same values as {@link #scale} and {@link #min}).
      */
-    private void scalesAndMins(long base, float scaleFactor, float[] scales, float[] mins) {
-        float d = f16(base) * scaleFactor, dmin = f16(base + 2);
-        long lo = segment.get(LONG_LE, base + SCALES);
-        int hi = segment.get(INT_LE, base + SCALES + 8);
+    private static void scalesAndMins(MemorySegment memory, long base, float scaleFactor, float[] scales, float[] mins) {
+        float d = f16(memory, base) * scaleFactor, dmin = f16(memory, base + 2);
+        long lo = memory.get(LONG_LE, base + SCALES);
+        int hi = memory.get(INT_LE, base + SCALES + 8);
         for (int j = 0; j < 4; j++) {
             int sj = (int) (lo >>> (8 * j)) & 0xFF, mj = (int) (lo >>> (8 * (j + 4))) & 0xFF, tail = (hi >>> (8 * j)) & 0xFF;
             scales[j] = d * (sj & 63);

@@ -74,18 +74,29 @@ public final class Q8_0Tensor extends BlockQuantTensor {
     @Override
     int activationBlock() { return BLOCK; }
 
-    /** Two 16-byte loads sign-extended to 16-bit lanes; each lane sums two products (at most 2 · 128 · 127). */
     @Override
-    float dotQuantized(long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
+    void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
+        MemorySegment seg = segment;
+        int rows = rows(), blocks = cols() / BLOCK;
+        if (a.batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) out[r] = rowDot(seg, (long) r * blocks, blocks, a, 0);
+            return;
+        }
+        for (int r = rowStart; r < rowEnd; r++)  // each weight row once from memory, then from L1 for the other batch rows
+            for (int b = 0; b < a.batch; b++) out[b * rows + r] = rowDot(seg, (long) r * blocks, blocks, a, b * blocks);
+    }
+
+    /** Two 16-byte loads sign-extended to 16-bit lanes; each lane sums two products (at most 2 · 128 · 127). */
+    private static float rowDot(MemorySegment seg, long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
         short[] q = a.values;
         float[] scales = a.scales;
         FloatVector acc = FloatVector.zero(F);
         long base = firstBlock * BYTES;
         for (int xb = firstXBlock, end = firstXBlock + blocks; xb < end; xb++, base += BYTES) {
             int xo = xb * BLOCK;
-            ShortVector s = signedBytesAsShorts(base + 2).mul(ShortVector.fromArray(SHORTS, q, xo))
-                    .add(signedBytesAsShorts(base + 18).mul(ShortVector.fromArray(SHORTS, q, xo + 16)));
-            acc = pairSums(s).fma(FloatVector.broadcast(F, f16(base) * scales[xb]), acc);
+            ShortVector s = signedBytesAsShorts(seg, base + 2).mul(ShortVector.fromArray(SHORTS, q, xo))
+                    .add(signedBytesAsShorts(seg, base + 18).mul(ShortVector.fromArray(SHORTS, q, xo + 16)));
+            acc = pairSums(s).fma(FloatVector.broadcast(F, f16(seg, base) * scales[xb]), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
