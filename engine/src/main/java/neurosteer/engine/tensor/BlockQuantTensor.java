@@ -108,6 +108,27 @@ public abstract class BlockQuantTensor extends Tensor {
         throw new UnsupportedOperationException(type() + " has no integer kernel");
     }
 
+    /** A format's static integer kernel: one weight row ({@code blocks} blocks from {@code firstBlock}) against activation blocks from {@code firstXBlock}. */
+    @FunctionalInterface
+    interface RowKernel {
+        float dot(MemorySegment memory, long firstBlock, int blocks, QuantizedActivations a, int firstXBlock);
+    }
+
+    /**
+     * The row loop of {@link #matvecQuantized} around {@code kernel}, for formats whose rows need no
+     * scratch. Small enough for C2 to inline into each format's {@code matvecQuantized}, where the
+     * kernel (a constant there) is called directly.
+     */
+    static void rowLoop(RowKernel kernel, MemorySegment memory, int rows, int blocks, QuantizedActivations a, float[] out,
+                        int rowStart, int rowEnd) {
+        if (a.batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) out[r] = kernel.dot(memory, (long) r * blocks, blocks, a, 0);
+            return;
+        }
+        for (int r = rowStart; r < rowEnd; r++)  // each weight row once from memory, then from L1 for the other batch rows
+            for (int b = 0; b < a.batch; b++) out[b * rows + r] = kernel.dot(memory, (long) r * blocks, blocks, a, b * blocks);
+    }
+
     /** Scalar reference of {@link #matvecQuantized} for one weight row and one batch row. */
     final float dotQuantizedScalar(int row, QuantizedActivations a, int batchRow) {
         int blocks = cols() / type().blockSize;

@@ -86,16 +86,11 @@ public final class Q4_0Tensor extends BlockQuantTensor {
     @Override
     int activationBlock() { return BLOCK; }
 
+    private static final RowKernel KERNEL = Q4_0Tensor::rowDot;
+
     @Override
     void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
-        MemorySegment seg = segment;
-        int rows = rows(), blocks = cols() / BLOCK;
-        if (a.batch == 1) {
-            for (int r = rowStart; r < rowEnd; r++) out[r] = rowDot(seg, (long) r * blocks, blocks, a, 0);
-            return;
-        }
-        for (int r = rowStart; r < rowEnd; r++)  // each weight row once from memory, then from L1 for the other batch rows
-            for (int b = 0; b < a.batch; b++) out[b * rows + r] = rowDot(seg, (long) r * blocks, blocks, a, b * blocks);
+        rowLoop(KERNEL, segment, rows(), cols() / BLOCK, a, out, rowStart, rowEnd);
     }
 
     /**

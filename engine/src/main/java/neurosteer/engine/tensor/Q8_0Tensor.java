@@ -74,16 +74,11 @@ public final class Q8_0Tensor extends BlockQuantTensor {
     @Override
     int activationBlock() { return BLOCK; }
 
+    private static final RowKernel KERNEL = Q8_0Tensor::rowDot;
+
     @Override
     void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
-        MemorySegment seg = segment;
-        int rows = rows(), blocks = cols() / BLOCK;
-        if (a.batch == 1) {
-            for (int r = rowStart; r < rowEnd; r++) out[r] = rowDot(seg, (long) r * blocks, blocks, a, 0);
-            return;
-        }
-        for (int r = rowStart; r < rowEnd; r++)  // each weight row once from memory, then from L1 for the other batch rows
-            for (int b = 0; b < a.batch; b++) out[b * rows + r] = rowDot(seg, (long) r * blocks, blocks, a, b * blocks);
+        rowLoop(KERNEL, segment, rows(), cols() / BLOCK, a, out, rowStart, rowEnd);
     }
 
     /** Two 16-byte loads sign-extended to 16-bit lanes; each lane sums two products (at most 2 · 128 · 127). */
