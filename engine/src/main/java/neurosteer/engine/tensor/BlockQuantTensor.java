@@ -99,10 +99,10 @@ public abstract class BlockQuantTensor extends Tensor {
      * The integer decode kernel: {@code out[b * rows + r]} for every batch row of {@code a} and rows in
      * {@code [rowStart, rowEnd)}. Only called when {@link #activationBlock} is not 0.
      *
-     * <p>Each format writes it as a row loop around a static kernel that takes the segment as an
-     * argument, with a loop of its own for one batch row. Against the same kernel as an instance method
-     * behind one generic loop this took Q8_0's matrix-vector products from 1.07–1.12× slower than a
-     * static copy in a plain loop to 1.00–1.05× (alternated in one process; docs/BENCHMARKS.md).
+     * <p>Each format writes it as a row loop ({@link #rowLoop}) around a static kernel that takes the
+     * segment as an argument, with a loop of its own for one batch row. With the kernel as an instance
+     * method behind one generic loop, Q8_0's matrix-vector products ran 1.06–1.14× slower than a static
+     * copy in a plain loop in most processes; now 0.98–1.03× (alternated in one process; docs/BENCHMARKS.md).
      */
     void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
         throw new UnsupportedOperationException(type() + " has no integer kernel");
