@@ -212,7 +212,6 @@ public final class Transformer {
      * reads it.
      */
     private void attention(Batch batch, KvCache[] caches, int layer, float[] q) {
-        final float[] out = q;
         final int heads = config.numHeads(), hd = config.headDim(), kvDim = config.kvDim(), qDim = config.qDim();
         final int window = config.slidingWindow();
         final int rows = batch.rows();
@@ -235,7 +234,7 @@ public final class Transformer {
                     if (dot > max) max = dot;
                 }
                 float sum = softmaxNumerators(scores, len, max);
-                weightedValues(scores, len, 1f / sum, values, from * kvDim + kvOff, kvDim, out, r * qDim + h * hd, hd);
+                weightedValues(scores, len, 1f / sum, values, from * kvDim + kvOff, kvDim, q, qOff, hd);
             }
         });
     }
