@@ -7,6 +7,7 @@ import neurosteer.engine.model.LayerWeights;
 import neurosteer.engine.model.ModelConfig;
 import neurosteer.engine.model.ModelWeights;
 import neurosteer.engine.tensor.Tensor;
+import neurosteer.engine.tensor.Tensors;
 
 /** Gathers a model's weights from a checkpoint, checking every shape against the config. */
 public final class WeightsLoader {
@@ -58,7 +59,7 @@ public final class WeightsLoader {
         if (s.length != 2 || s[0] != rows || s[1] != cols)
             throw new CheckpointException(source.fileOf(name), name, "shape " + Arrays.toString(s) + " disagrees with the config, which implies ["
                     + rows + ", " + cols + "]");
-        return t;
+        return Tensors.forInference(t);
     }
 
     private float[] vector(String name, int n) {

@@ -13,5 +13,12 @@ public final class Kernels {
      */
     public static final boolean QUANTIZE_ACTIVATIONS = !"false".equals(System.getProperty("neurosteer.quantizedActivations"));
 
+    /**
+     * Q4_0 matrices of a loaded model are copied at load time into groups of 16 interleaved rows
+     * ({@link InterleavedQ4_0Tensor}), unless {@code -Dneurosteer.interleave=false} or the scalar
+     * kernels are on.
+     */
+    public static final boolean INTERLEAVE = VECTORIZE && !"false".equals(System.getProperty("neurosteer.interleave"));
+
     private Kernels() {}
 }

@@ -14,6 +14,14 @@ public final class Tensors {
         };
     }
 
+    /**
+     * {@code t} in the layout the kernels run fastest on: a Q4_0 matrix interleaved by groups of rows
+     * ({@link InterleavedQ4_0Tensor}, see {@link Kernels#INTERLEAVE}), anything else as it is.
+     */
+    public static Tensor forInference(Tensor t) {
+        return Kernels.INTERLEAVE && t instanceof Q4_0Tensor q ? InterleavedQ4_0Tensor.interleave(q) : t;
+    }
+
     public static Tensor of(GgmlType type, String name, MemorySegment segment, long[] shape) {
         return switch (type) {
             case F32 -> new F32Tensor(name, segment, shape);

@@ -83,11 +83,15 @@ final class TiledMatmul {
      */
     private static void pack(Tensor w, int r0, int n, int kc, int kLen, int cols, MemorySegment packed, int po,
                              float[] row, float[] panel) {
-        for (int i = 0; i < n; i++) {
-            w.dequantize((long) (r0 + i) * cols + kc, row, 0, kLen);
-            for (int k = 0; k < kLen; k++) panel[k * PANEL + i] = row[k];
+        if (w instanceof InterleavedQ4_0Tensor interleaved && n == PANEL && r0 % PANEL == 0) {
+            interleaved.decodePanel(r0 / PANEL, kc, kLen, panel); // already column-major
+        } else {
+            for (int i = 0; i < n; i++) {
+                w.dequantize((long) (r0 + i) * cols + kc, row, 0, kLen);
+                for (int k = 0; k < kLen; k++) panel[k * PANEL + i] = row[k];
+            }
+            for (int i = n; i < PANEL; i++) for (int k = 0; k < kLen; k++) panel[k * PANEL + i] = 0f;
         }
-        for (int i = n; i < PANEL; i++) for (int k = 0; k < kLen; k++) panel[k * PANEL + i] = 0f;
         MemorySegment.copy(panel, 0, packed, ValueLayout.JAVA_FLOAT, (long) po * Float.BYTES, kLen * PANEL);
     }
 

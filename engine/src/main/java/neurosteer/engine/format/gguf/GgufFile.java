@@ -63,6 +63,8 @@ public final class GgufFile implements AutoCloseable {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment data = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             Header header = new Parser(path, data).parse();
+            // the header (with a tokenizer's vocabulary, megabytes) now lives in Java objects: its pages need not stay resident
+            data.asSlice(0, Math.min(header.dataStart, data.byteSize())).unload();
             return new GgufFile(path, arena, data, header);
         } catch (IOException e) {
             arena.close();
