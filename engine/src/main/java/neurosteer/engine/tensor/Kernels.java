@@ -15,7 +15,7 @@ public final class Kernels {
 
     /**
      * Q4_0 matrices of a loaded model are copied at load time into groups of 16 interleaved rows
-     * ({@link InterleavedQ4_0Tensor}), unless {@code -Dneurosteer.interleave=false} or the scalar
+     * ({@link InterleavedTensor}), unless {@code -Dneurosteer.interleave=false} or the scalar
      * kernels are on.
      */
     public static final boolean INTERLEAVE = VECTORIZE && !"false".equals(System.getProperty("neurosteer.interleave"));

@@ -34,6 +34,8 @@ final class QuantizedActivations {
     float[] scales = new float[0];
     /** {@code groupSums[row * (cols / 32) + g]}: the dequantized sum of elements 32g..32g+31 of that row. */
     float[] groupSums = new float[0];
+    /** {@code valueSums[row * (cols / 32) + g]}: the sum of the quantized values 32g..32g+31 of that row (at most 32 · 127 in magnitude). */
+    int[] valueSums = new int[0];
 
     static QuantizedActivations forThread() { return PER_THREAD.get(); }
 
@@ -47,7 +49,10 @@ final class QuantizedActivations {
         int n = batch * cols;
         if (values.length < n) values = new short[n];
         if (scales.length < n / block) scales = new float[n / block];
-        if (groupSums.length < n / GROUP) groupSums = new float[n / GROUP];
+        if (groupSums.length < n / GROUP) {
+            groupSums = new float[n / GROUP];
+            valueSums = new int[n / GROUP];
+        }
         for (int b = 0; b < n / block; b++) {
             int start = b * block;
             FloatVector max = FloatVector.zero(F);
@@ -62,7 +67,9 @@ final class QuantizedActivations {
                     sum = sum.add(q);
                     ((ShortVector) q.castShape(ShortVector.SPECIES_128, 0)).intoArray(values, i);
                 }
-                groupSums[g / GROUP] = sum.reduceLanes(VectorOperators.ADD) * scale;
+                float valueSum = sum.reduceLanes(VectorOperators.ADD); // integers below 2^24: exact
+                valueSums[g / GROUP] = (int) valueSum;
+                groupSums[g / GROUP] = valueSum * scale;
             }
         }
         return this;

@@ -15,11 +15,15 @@ public final class Tensors {
     }
 
     /**
-     * {@code t} in the layout the kernels run fastest on: a Q4_0 matrix interleaved by groups of rows
-     * ({@link InterleavedQ4_0Tensor}, see {@link Kernels#INTERLEAVE}), anything else as it is.
+     * {@code t} in the layout the kernels run fastest on: a Q4_0 matrix interleaved by groups of
+     * rows ({@link InterleavedTensor}, see {@link Kernels#INTERLEAVE}), anything else as it is.
      */
     public static Tensor forInference(Tensor t) {
-        return Kernels.INTERLEAVE && t instanceof Q4_0Tensor q ? InterleavedQ4_0Tensor.interleave(q) : t;
+        if (!Kernels.INTERLEAVE) return t;
+        return switch (t) {
+            case Q4_0Tensor q -> InterleavedQ4_0Tensor.interleave(q);
+            default -> t;
+        };
     }
 
     public static Tensor of(GgmlType type, String name, MemorySegment segment, long[] shape) {

@@ -83,7 +83,7 @@ final class TiledMatmul {
      */
     private static void pack(Tensor w, int r0, int n, int kc, int kLen, int cols, MemorySegment packed, int po,
                              float[] row, float[] panel) {
-        if (w instanceof InterleavedQ4_0Tensor interleaved && n == PANEL && r0 % PANEL == 0) {
+        if (w instanceof InterleavedTensor interleaved && n == PANEL && r0 % PANEL == 0) {
             interleaved.decodePanel(r0 / PANEL, kc, kLen, panel); // already column-major
         } else {
             for (int i = 0; i < n; i++) {

@@ -1,0 +1,216 @@
+package neurosteer.engine.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Interleaved formats (Q4_0) against the file's row-major layout, and their kernels. */
+class InterleavedTensorTest {
+    private static final GgmlType[] TYPES = {GgmlType.Q4_0};
+
+    /** More than one prefill column block (256), and not a multiple of it. */
+    private static int cols(GgmlType type) { return 13 * type.blockSize; }
+
+    private static BlockQuantTensor flat(GgmlType type, Random random, int rows, int cols) {
+        return (BlockQuantTensor) MatmulRowsTest.matrix(type, random, rows, cols);
+    }
+
+    private static BlockQuantTensor flat(GgmlType type, byte[] bytes, int rows, int cols) {
+        return (BlockQuantTensor) Tensors.of(type, "w", MemorySegment.ofArray(bytes), new long[] {rows, cols});
+    }
+
+    private static Tensor interleave(BlockQuantTensor flat) {
+        return switch (flat) {
+            case Q4_0Tensor q -> InterleavedQ4_0Tensor.interleave(q);
+            default -> throw new AssertionError(flat);
+        };
+    }
+
+    private static InterleavedTensor interleaved(BlockQuantTensor flat) {
+        return assertInstanceOf(InterleavedTensor.class, interleave(flat));
+    }
+
+    @Test
+    void holdsTheSameElementsAsTheRowMajorTensor() {
+        Random random = new Random(3);
+        for (GgmlType type : TYPES) {
+            int cols = cols(type);
+            BlockQuantTensor flat = flat(type, random, 48, cols);
+            InterleavedTensor w = interleaved(flat);
+            assertEquals(type, w.type());
+            assertArrayEquals(flat.shape(), w.shape());
+            for (long i = 0; i < flat.size(); i++) assertEquals(flat.get(i), w.get(i), 0f, type + " element " + i);
+            // ranges that start and end inside blocks and rows, and cross rows and groups
+            for (long[] range : new long[][] {{0, flat.size()}, {5, 40}, {cols - 7, 3L * cols + 11}, {15L * cols + 64, 2L * cols}}) {
+                int n = (int) range[1];
+                float[] want = new float[n + 2], got = new float[n + 2];
+                flat.dequantize(range[0], want, 1, n);
+                w.dequantize(range[0], got, 1, n);
+                assertArrayEquals(want, got, type + " range from " + range[0]);
+                float[] x = MatmulRowsTest.gaussian(random, n);
+                assertEquals(flat.dotScalar(range[0], x, 0, n), w.dot(range[0], x, 0, n), 1e-4f * n, type + " dot from " + range[0]);
+            }
+        }
+    }
+
+    /**
+     * Every batch size the integer kernel takes (1 to 31): the dot products of the dequantized weights
+     * with the dequantized activations, checked in double, through the public {@link Tensor#matmul}.
+     */
+    @Test
+    void integerKernelIsTheProductOfDequantizedWeightsAndActivations() {
+        assumeTrue(Kernels.VECTORIZE && Kernels.QUANTIZE_ACTIVATIONS, "the integer path is switched off in this JVM");
+        Random random = new Random(5);
+        int rows = 64;
+        for (GgmlType type : TYPES) {
+            int cols = cols(type), block = type.blockSize;
+            BlockQuantTensor flat = flat(type, random, rows, cols);
+            InterleavedTensor w = interleaved(flat);
+            float[] weights = new float[cols];
+            for (int batch : new int[] {1, 2, 3, 4, 7, 31}) {
+                float[] x = MatmulRowsTest.gaussian(random, batch * cols);
+                x[3] = 9f; // an outlier sets its block's activation scale
+                float[] out = new float[batch * rows];
+                w.matmul(x, batch, out);
+                QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, block);
+                for (int r = 0; r < rows; r++) {
+                    flat.dequantize((long) r * cols, weights, 0, cols);
+                    for (int b = 0; b < batch; b++) {
+                        double want = 0, magnitude = 0;
+                        for (int c = 0; c < cols; c++) {
+                            double term = (double) weights[c] * a.values[b * cols + c] * a.scales[(b * cols + c) / block];
+                            want += term;
+                            magnitude += Math.abs(term);
+                        }
+                        assertEquals(want, out[b * rows + r], 1e-5 * magnitude + 1e-6, type + " batch " + b + "/" + batch + " row " + r);
+                    }
+                }
+                if (batch < FewRowsMatmul.MIN_BATCH) { // the row-major kernel computes the same products
+                    float[] rowMajor = new float[batch * rows];
+                    flat.matmul(x, batch, rowMajor);
+                    for (int i = 0; i < rowMajor.length; i++)
+                        assertEquals(rowMajor[i], out[i], 1e-4f * (1 + Math.abs(rowMajor[i])), type + " element " + i);
+                }
+            }
+        }
+    }
+
+    /**
+     * The integer sums at their limits: every weight at the bottom or the top of its range (nibbles 0
+     * or 15) against activations at ±127 in every column, each row a different extreme: 16-bit lanes
+     * reach 32 · 8 · 127 = 32512 in magnitude.
+     */
+    @Test
+    void extremeWeightsAndActivationsDoNotOverflowTheLanes() {
+        assumeTrue(Kernels.VECTORIZE && Kernels.QUANTIZE_ACTIVATIONS, "the integer path is switched off in this JVM");
+        int rows = 16;
+        for (GgmlType type : TYPES) {
+            int cols = 2 * type.blockSize, blocksPerRow = cols / type.blockSize, bytesPerBlock = type.bytesPerBlock;
+            byte[] bytes = new byte[(int) type.byteSize((long) rows * cols)];
+            for (int r = 0; r < rows; r++)
+                for (int b = 0; b < blocksPerRow; b++) {
+                    int base = (r * blocksPerRow + b) * bytesPerBlock;
+                    Arrays.fill(bytes, base, base + bytesPerBlock, r % 2 == 0 ? (byte) 0x00 : (byte) 0xFF);
+                    bytes[base] = 0x00; // f16 1.0
+                    bytes[base + 1] = 0x3C;
+                }
+            BlockQuantTensor flat = flat(type, bytes, rows, cols);
+            InterleavedTensor w = interleaved(flat);
+            float[] weights = new float[cols];
+            for (float sign : new float[] {1, -1}) {
+                float[] x = new float[cols];
+                Arrays.fill(x, sign * 0.25f);
+                float[] out = new float[rows];
+                w.matmul(x, 1, out);
+                QuantizedActivations a = new QuantizedActivations().quantize(x, 1, cols, type.blockSize);
+                assertEquals(127 * (int) sign, a.values[0]);
+                for (int r = 0; r < rows; r++) {
+                    flat.dequantize((long) r * cols, weights, 0, cols);
+                    double want = 0;
+                    for (int c = 0; c < cols; c++) want += (double) weights[c] * a.values[c] * a.scales[c / a.block];
+                    assertEquals(want, out[r], 1e-5 * Math.abs(want), type + " row " + r + " sign " + sign);
+                }
+            }
+        }
+    }
+
+    /**
+     * Prefill (32 rows of x and more) decodes each 16-row panel straight from the interleaved bytes:
+     * the same floats as the row-major tensor's panels, so the same results bit for bit, also over a
+     * row range that does not start on a group (those panels are decoded row by row).
+     */
+    @Test
+    void prefillMatchesTheRowMajorTensorExactly() {
+        Random random = new Random(9);
+        int rows = 80;
+        for (GgmlType type : TYPES) {
+            int cols = cols(type);
+            BlockQuantTensor flat = flat(type, random, rows, cols);
+            InterleavedTensor w = interleaved(flat);
+            for (int batch : new int[] {32, 45}) {
+                float[] x = MatmulRowsTest.gaussian(random, batch * cols);
+                float[] want = new float[batch * rows], got = new float[batch * rows];
+                flat.matmul(x, batch, want);
+                w.matmul(x, batch, got);
+                assertArrayEquals(want, got, type + " batch " + batch);
+                Arrays.fill(want, 0f);
+                Arrays.fill(got, 0f);
+                flat.matmulRows(x, batch, want, 5, 71);
+                w.matmulRows(x, batch, got, 5, 71);
+                assertArrayEquals(want, got, type + " batch " + batch + ", rows 5-70");
+            }
+        }
+    }
+
+    @Test
+    void aMatrixThatCannotBeInterleavedIsKeptAsItIs() {
+        Random random = new Random(11);
+        for (GgmlType type : TYPES) {
+            int cols = type.blockSize * 2;
+            BlockQuantTensor partialGroup = flat(type, random, 40, cols);
+            assertSame(partialGroup, interleave(partialGroup));
+            byte[] bytes = Quantizer.quantize(type, MatmulRowsTest.gaussian(random, 32 * cols));
+            bytes[7 * type.bytesPerBlock] = 0x00;
+            bytes[7 * type.bytesPerBlock + 1] = 0x7C; // block 7's scale = +infinity
+            BlockQuantTensor infinite = flat(type, bytes, 32, cols);
+            assertSame(infinite, interleave(infinite), type + " with an infinite scale");
+        }
+    }
+
+    /** From a memory-mapped file (in a shared arena, as a model loads): each copied stretch of the mapping is released. */
+    @Test
+    void interleavesFromAMappedFile(@TempDir Path dir) throws IOException {
+        Random random = new Random(13);
+        int rows = 48;
+        for (GgmlType type : TYPES) {
+            int cols = cols(type);
+            byte[] bytes = Quantizer.quantize(type, MatmulRowsTest.gaussian(random, rows * cols));
+            Path file = dir.resolve(type + ".bin");
+            Files.write(file, bytes);
+            BlockQuantTensor inMemory = flat(type, bytes, rows, cols);
+            try (Arena arena = Arena.ofShared(); FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, bytes.length, arena);
+                BlockQuantTensor fromFile = (BlockQuantTensor) Tensors.of(type, "w", mapped, new long[] {rows, cols});
+                InterleavedTensor w = interleaved(fromFile);
+                float[] want = new float[rows * cols], got = new float[rows * cols];
+                inMemory.dequantize(0, want, 0, want.length);
+                w.dequantize(0, got, 0, got.length);
+                assertArrayEquals(want, got, type.toString());
+            }
+        }
+    }
+}
