@@ -25,7 +25,7 @@ import neurosteer.engine.util.Parallel;
  * lane then holds rows {@code i} and {@code i + 8} in its two halves, so 16-bit sums split into rows
  * 0-7 and 8-15, in order, with a shift each.
  */
-public abstract sealed class InterleavedTensor extends Tensor permits InterleavedQ4_0Tensor {
+public abstract sealed class InterleavedTensor extends Tensor permits InterleavedQ4_0Tensor, InterleavedQ4_KTensor {
     static final int GROUP = 16;
     /** 2^112: moves a half's exponent bias (15) to a float's (127) once its bits sit 13 places higher. */
     private static final float REBIAS = 0x1p112f;
@@ -147,13 +147,16 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
     abstract void decodePanel(int group, int kc, int kLen, float[] panel);
 
     /** The f16 in the low half of each 32-bit lane, as a float (exact for finite halves, subnormals included). */
-    static FloatVector lowHalves(IntVector pairs) { return topHalf(pairs.lanewise(VectorOperators.LSHL, 16)); }
+    static FloatVector lowHalves(IntVector pairs) { return halfToFloats(pairs.lanewise(VectorOperators.LSHL, 16)); }
 
     /** The f16 in the high half of each 32-bit lane, as a float. */
-    static FloatVector highHalves(IntVector pairs) { return topHalf(pairs.and(0xFFFF0000)); }
+    static FloatVector highHalves(IntVector pairs) { return halfToFloats(pairs); }
 
-    /** Split in two small methods: C2 declined to inline it whole where it is not hot ("callee is too large"). */
-    private static FloatVector topHalf(IntVector half) {
+    /**
+     * The f16 in the high half of each lane (whatever the low half holds) as a float. Split in two
+     * small methods: C2 declined to inline it whole where it is not hot ("callee is too large").
+     */
+    static FloatVector halfToFloats(IntVector half) {
         return magnitude(half).reinterpretAsInts().or(half.and(0x80000000)).reinterpretAsFloats();
     }
 

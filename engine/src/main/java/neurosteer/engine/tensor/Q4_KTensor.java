@@ -39,6 +39,16 @@ public final class Q4_KTensor extends BlockQuantTensor {
         return j < 4 ? u8(s + j + 4) & 63 : (u8(s + j + 4) >>> 4) | ((u8(s + j) >>> 6) << 4);
     }
 
+    /** 6-bit scale of sub-block {@code j} from the 12 packed bytes at {@code bytes[at...]}. */
+    static int scale(byte[] bytes, int at, int j) {
+        return j < 4 ? bytes[at + j] & 63 : (bytes[at + j + 4] & 0xF) | (((bytes[at + j - 4] & 0xFF) >>> 6) << 4);
+    }
+
+    /** 6-bit min of sub-block {@code j} from the 12 packed bytes at {@code bytes[at...]}. */
+    static int min(byte[] bytes, int at, int j) {
+        return j < 4 ? bytes[at + j + 4] & 63 : ((bytes[at + j + 4] & 0xFF) >>> 4) | (((bytes[at + j] & 0xFF) >>> 6) << 4);
+    }
+
     @Override
     public float get(long index) {
         long base = index / BLOCK * BYTES;

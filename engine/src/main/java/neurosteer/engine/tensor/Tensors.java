@@ -22,6 +22,7 @@ public final class Tensors {
         if (!Kernels.INTERLEAVE) return t;
         return switch (t) {
             case Q4_0Tensor q -> InterleavedQ4_0Tensor.interleave(q);
+            case Q4_KTensor q -> InterleavedQ4_KTensor.interleave(q);
             default -> t;
         };
     }

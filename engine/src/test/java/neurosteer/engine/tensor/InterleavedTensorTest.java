@@ -18,9 +18,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Interleaved formats (Q4_0) against the file's row-major layout, and their kernels. */
+/** Q4_0 and Q4_K interleaved by groups of 16 rows against the file's row-major layout, and their kernels. */
 class InterleavedTensorTest {
-    private static final GgmlType[] TYPES = {GgmlType.Q4_0};
+    private static final GgmlType[] TYPES = {GgmlType.Q4_0, GgmlType.Q4_K};
 
     /** More than one prefill column block (256), and not a multiple of it. */
     private static int cols(GgmlType type) { return 13 * type.blockSize; }
@@ -36,6 +36,7 @@ class InterleavedTensorTest {
     private static Tensor interleave(BlockQuantTensor flat) {
         return switch (flat) {
             case Q4_0Tensor q -> InterleavedQ4_0Tensor.interleave(q);
+            case Q4_KTensor q -> InterleavedQ4_KTensor.interleave(q);
             default -> throw new AssertionError(flat);
         };
     }
@@ -111,8 +112,8 @@ class InterleavedTensorTest {
 
     /**
      * The integer sums at their limits: every weight at the bottom or the top of its range (nibbles 0
-     * or 15) against activations at ±127 in every column, each row a different extreme: 16-bit lanes
-     * reach 32 · 8 · 127 = 32512 in magnitude.
+     * or 15; for Q4_K every 6-bit scale and min at 63) against activations at ±127 in every column,
+     * each row a different extreme: 16-bit lanes reach 32 · 8 · 127 = 32512 in magnitude.
      */
     @Test
     void extremeWeightsAndActivationsDoNotOverflowTheLanes() {
@@ -125,8 +126,13 @@ class InterleavedTensorTest {
                 for (int b = 0; b < blocksPerRow; b++) {
                     int base = (r * blocksPerRow + b) * bytesPerBlock;
                     Arrays.fill(bytes, base, base + bytesPerBlock, r % 2 == 0 ? (byte) 0x00 : (byte) 0xFF);
-                    bytes[base] = 0x00; // f16 1.0
+                    bytes[base] = 0x00; // f16 1.0 (Q4_K: d and dmin)
                     bytes[base + 1] = 0x3C;
+                    if (type == GgmlType.Q4_K) {
+                        bytes[base + 2] = 0x00;
+                        bytes[base + 3] = 0x3C;
+                        Arrays.fill(bytes, base + 4, base + 16, (byte) 0xFF); // every scale and min 63
+                    }
                 }
             BlockQuantTensor flat = flat(type, bytes, rows, cols);
             InterleavedTensor w = interleaved(flat);
@@ -183,11 +189,13 @@ class InterleavedTensorTest {
             int cols = type.blockSize * 2;
             BlockQuantTensor partialGroup = flat(type, random, 40, cols);
             assertSame(partialGroup, interleave(partialGroup));
-            byte[] bytes = Quantizer.quantize(type, MatmulRowsTest.gaussian(random, 32 * cols));
-            bytes[7 * type.bytesPerBlock] = 0x00;
-            bytes[7 * type.bytesPerBlock + 1] = 0x7C; // block 7's scale = +infinity
-            BlockQuantTensor infinite = flat(type, bytes, 32, cols);
-            assertSame(infinite, interleave(infinite), type + " with an infinite scale");
+            for (int half = 0; half < (type == GgmlType.Q4_K ? 4 : 2); half += 2) { // Q4_0's d; Q4_K's d and dmin
+                byte[] bytes = Quantizer.quantize(type, MatmulRowsTest.gaussian(random, 32 * cols));
+                bytes[7 * type.bytesPerBlock + half] = 0x00;
+                bytes[7 * type.bytesPerBlock + half + 1] = 0x7C; // block 7's f16 = +infinity
+                BlockQuantTensor infinite = flat(type, bytes, 32, cols);
+                assertSame(infinite, interleave(infinite), type + " infinite half at byte " + half);
+            }
         }
     }
 
