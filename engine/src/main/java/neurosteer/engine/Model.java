@@ -140,6 +140,7 @@ public final class Model implements AutoCloseable {
                     template = template.withSpecialTokens(special);
                 }
             }
+            gguf.unloadPages();
             return new Model(file, Format.GGUF, config, weights, source, tokenizer, template);
         } catch (RuntimeException e) {
             source.close();

@@ -221,6 +221,14 @@ public final class GgufFile implements AutoCloseable {
         return Tensors.of(info.type(), name, data.asSlice(info.dataOffset(), info.byteSize()), info.shape());
     }
 
+    /**
+     * Drops the file's pages from this process's resident memory, once loading has read what it
+     * needs: the pages of tensors copied at load time ({@code Tensors.forInference}), and those the
+     * kernel mapped around them. Tensors still read from the mapping fault their pages back in from
+     * the page cache as they are used.
+     */
+    public void unloadPages() { data.unload(); }
+
     @Override
     public void close() {
         if (arena.scope().isAlive()) arena.close();
