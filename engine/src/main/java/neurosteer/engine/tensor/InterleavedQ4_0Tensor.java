@@ -7,7 +7,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q4_0 interleaved by groups of 16 rows ({@link InterleavedTensor}). Each group's 32-column block is
@@ -16,10 +15,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class InterleavedQ4_0Tensor extends InterleavedTensor {
     static final int BLOCK = 32, SCALE_BYTES = 2 * GROUP, GROUP_BLOCK_BYTES = GROUP * Q4_0Tensor.BYTES;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final ValueLayout.OfShort F16 = BlockQuantTensor.F16;
 
     private InterleavedQ4_0Tensor(String name, MemorySegment segment, long[] shape) {
         super(name, segment, shape);

@@ -7,7 +7,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q4_K interleaved by groups of 16 rows ({@link InterleavedTensor}). Each group's 256-column
@@ -22,10 +21,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class InterleavedQ4_KTensor extends InterleavedTensor {
     static final int BLOCK = 256, DMIN = 2 * GROUP, SCALES = 4 * GROUP, QS = 16 * GROUP, GROUP_BLOCK_BYTES = GROUP * Q4_KTensor.BYTES;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final ValueLayout.OfShort F16 = BlockQuantTensor.F16;
 
     private InterleavedQ4_KTensor(String name, MemorySegment segment, long[] shape) {
         super(name, segment, shape);

@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import neurosteer.engine.util.Parallel;
 
 /**
@@ -27,6 +29,10 @@ import neurosteer.engine.util.Parallel;
  */
 public abstract sealed class InterleavedTensor extends Tensor permits InterleavedQ4_0Tensor, InterleavedQ4_KTensor {
     static final int GROUP = 16;
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    static final ValueLayout.OfShort F16 = BlockQuantTensor.F16;
     /** 2^112: moves a half's exponent bias (15) to a float's (127) once its bits sit 13 places higher. */
     private static final float REBIAS = 0x1p112f;
 
