@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One thread, one weight matrix in off-heap memory (as when memory-mapped): the prefill kernel
  * ({@link Tensor#matmulRows}: the few-rows kernel for 4-31 batch rows, the tiled one from 32) against one dot product per weight row and batch
- * row ({@link Tensor#matmulRowsByDot}, the decode kernel). GFLOP/s = 2 · rows · cols · batch / time.
+ * row ({@link Tensor#matmulRowsByDot}, the decode kernel), in the file's layout and as a model loads it.
+ * GFLOP/s = 2 · rows · cols · batch / time.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +46,13 @@ public class MatmulBenchmark {
     @Param({"2048"})
     public int cols;
 
+    /**
+     * {@code file}: the row-major layout of the file; {@code loaded}: as a model loads it
+     * ({@link Tensors#forInference}: Q4_0 and Q4_K interleaved by groups of 16 rows, the rest as in the file).
+     */
+    @Param({"file", "loaded"})
+    public String layout;
+
     Tensor weights;
     float[] x, out;
 
@@ -59,6 +67,7 @@ public class MatmulBenchmark {
         MemorySegment segment = Arena.ofAuto().allocate(bytes.length, 64);
         MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, 0, bytes.length);
         weights = Tensors.of(t, "w", segment, new long[] {rows, cols});
+        if (layout.equals("loaded")) weights = Tensors.forInference(weights);
         x = new float[batch * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
         out = new float[batch * rows];

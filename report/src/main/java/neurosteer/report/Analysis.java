@@ -246,9 +246,7 @@ public final class Analysis {
             double mean = signed == null ? 1 : signed[n.layer() * width + n.index()];
             float sign = mean < 0 ? -1f : 1f;
             for (int h = 0; h < hidden; h++) v[h] = sign * w.finalNorm()[h] * down.get((long) h * width + n.index());
-            neurosteer.engine.util.Parallel.forRange(vocab, 1024, (from, to) -> {
-                for (int t = from; t < to; t++) logits[t] = unembed.dot((long) t * hidden, v, 0, hidden);
-            });
+            neurosteer.engine.util.Parallel.forRange(vocab, 1024, (from, to) -> unembed.matmulRows(v, 1, logits, from, to));
             Integer[] order = topIndices(logits, Math.min(topTokens, vocab));
             for (int rank = 0; rank < order.length; rank++) {
                 int t = order[rank];

@@ -101,15 +101,12 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
         for (int k0 = 0; k0 < kLen; k0 += BLOCK, base += GROUP_BLOCK_BYTES) {
             IntVector scales = IntVector.fromMemorySegment(I, seg, base, ByteOrder.LITTLE_ENDIAN);
             FloatVector d0to7 = lowHalves(scales), d8to15 = highHalves(scales);
-            for (int j = 0; j < 16; j++) {
-                ShortVector packed = BlockQuantTensor.bytesAsShorts(seg, base + SCALE_BYTES + 16L * j);
-                IntVector low = packed.and((short) 0xF).sub((short) 8).reinterpretAsInts();
-                IntVector high = packed.lanewise(VectorOperators.LSHR, 4).sub((short) 8).reinterpretAsInts();
-                int at = (k0 + j) * GROUP;
-                toFloats(evenLanes(low)).mul(d0to7).intoArray(panel, at);
-                toFloats(oddLanes(low)).mul(d8to15).intoArray(panel, at + 8);
-                toFloats(evenLanes(high)).mul(d0to7).intoArray(panel, at + 16 * GROUP);
-                toFloats(oddLanes(high)).mul(d8to15).intoArray(panel, at + 16 * GROUP + 8);
+            for (int c = 0; c < BLOCK; c++) { // column c: the low nibbles of byte c, then the high nibbles of byte c - 16
+                ShortVector packed = BlockQuantTensor.bytesAsShorts(seg, base + SCALE_BYTES + 16L * (c & 15));
+                IntVector values = packed.lanewise(VectorOperators.LSHR, c < 16 ? 0 : 4).and((short) 0xF).sub((short) 8).reinterpretAsInts();
+                int at = (k0 + c) * GROUP;
+                toFloats(evenLanes(values)).mul(d0to7).intoArray(panel, at);
+                toFloats(oddLanes(values)).mul(d8to15).intoArray(panel, at + 8);
             }
         }
     }

@@ -97,16 +97,37 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
         return nonFinite.get() ? flat : wrap.apply(dst, flat);
     }
 
+    /**
+     * One element range against x, through {@link #dequantize} (each row's bytes are 16 apart here, so
+     * this gathers them one by one): for references and occasional use. Products go through
+     * {@link #matmul} and {@link #matmulRows}, which decode whole 16-row panels.
+     */
     @Override
     public final float dot(long offset, float[] x, int xOffset, int n) {
         float[] w = DOT_SCRATCH.get();
+        FloatVector acc = FloatVector.zero(F);
         float sum = 0;
         for (int done = 0; done < n; done += w.length) {
-            int len = Math.min(w.length, n - done);
+            int len = Math.min(w.length, n - done), i = 0;
             dequantize(offset + done, w, 0, len);
-            for (int i = 0; i < len; i++) sum += w[i] * x[xOffset + done + i];
+            for (int upper = F.loopBound(len); i < upper; i += F.length())
+                acc = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xOffset + done + i), acc);
+            for (; i < len; i++) sum += w[i] * x[xOffset + done + i];
         }
-        return sum;
+        return sum + acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * The float products, for any number of rows of x (decode with the integer kernels switched off,
+     * {@code -Dneurosteer.quantizedActivations=false}, and prefill): {@link TiledMatmul}, whose panels
+     * an interleaved tensor decodes straight from its groups ({@link #decodePanel}). Row-by-row dot
+     * products would gather every element.
+     */
+    @Override
+    public final void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        int firstGroup = Math.min(rowEnd, (rowStart + GROUP - 1) / GROUP * GROUP); // rows before it: decoded row by row
+        if (rowStart < firstGroup) TiledMatmul.matmulRows(this, x, batch, out, rowStart, firstGroup);
+        if (firstGroup < rowEnd) TiledMatmul.matmulRows(this, x, batch, out, firstGroup, rowEnd);
     }
 
     private static final ThreadLocal<float[]> DOT_SCRATCH = ThreadLocal.withInitial(() -> new float[1024]);

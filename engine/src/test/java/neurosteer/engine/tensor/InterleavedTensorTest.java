@@ -182,6 +182,32 @@ class InterleavedTensorTest {
         }
     }
 
+    /**
+     * The float products below prefill's batch sizes ({@link Tensor#matmulRows}: decode with the integer
+     * kernels switched off, and the unembedding in {@code analyze}) go through 16-row panels too: equal to
+     * the row-major tensor's up to float rounding, over whole groups and a range that starts inside one.
+     */
+    @Test
+    void floatProductsMatchTheRowMajorTensor() {
+        Random random = new Random(15);
+        int rows = 48;
+        for (GgmlType type : TYPES) {
+            int cols = cols(type);
+            BlockQuantTensor flat = flat(type, random, rows, cols);
+            InterleavedTensor w = interleaved(flat);
+            for (int batch : new int[] {1, 3, 7, 31}) {
+                float[] x = MatmulRowsTest.gaussian(random, batch * cols);
+                for (int[] range : new int[][] {{0, rows}, {5, 40}}) {
+                    float[] want = new float[batch * rows], got = new float[batch * rows];
+                    flat.matmulRows(x, batch, want, range[0], range[1]);
+                    w.matmulRows(x, batch, got, range[0], range[1]);
+                    for (int i = 0; i < want.length; i++)
+                        assertEquals(want[i], got[i], 1e-4f * (1 + Math.abs(want[i])), type + " batch " + batch + " rows from " + range[0] + ", element " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void aMatrixThatCannotBeInterleavedIsKeptAsItIs() {
         Random random = new Random(11);
