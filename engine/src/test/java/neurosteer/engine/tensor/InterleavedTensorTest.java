@@ -155,54 +155,36 @@ class InterleavedTensorTest {
     }
 
     /**
-     * Prefill (32 rows of x and more) decodes each 16-row panel straight from the interleaved bytes:
-     * the same floats as the row-major tensor's panels, so the same results bit for bit, also over a
-     * row range that does not start on a group (those panels are decoded row by row).
+     * The float products ({@link Tensor#matmulRows}) decode 16-row panels straight from the interleaved
+     * bytes, also over a row range that does not start on a group (those panels row by row). From 32
+     * rows of x on (prefill) the panels hold the same floats as the row-major tensor's and the results
+     * are the same bit for bit, through {@link Tensor#matmul} too; below that (decode with the integer
+     * kernels switched off, {@code analyze}'s unembedding) they equal the row-major kernels' up to float rounding.
      */
     @Test
-    void prefillMatchesTheRowMajorTensorExactly() {
+    void floatProductsMatchTheRowMajorTensor() {
         Random random = new Random(9);
         int rows = 80;
         for (GgmlType type : TYPES) {
             int cols = cols(type);
             BlockQuantTensor flat = flat(type, random, rows, cols);
             InterleavedTensor w = interleaved(flat);
-            for (int batch : new int[] {32, 45}) {
+            for (int batch : new int[] {1, 3, 7, 31, 32, 45}) {
                 float[] x = MatmulRowsTest.gaussian(random, batch * cols);
-                float[] want = new float[batch * rows], got = new float[batch * rows];
-                flat.matmul(x, batch, want);
-                w.matmul(x, batch, got);
-                assertArrayEquals(want, got, type + " batch " + batch);
-                Arrays.fill(want, 0f);
-                Arrays.fill(got, 0f);
-                flat.matmulRows(x, batch, want, 5, 71);
-                w.matmulRows(x, batch, got, 5, 71);
-                assertArrayEquals(want, got, type + " batch " + batch + ", rows 5-70");
-            }
-        }
-    }
-
-    /**
-     * The float products below prefill's batch sizes ({@link Tensor#matmulRows}: decode with the integer
-     * kernels switched off, and the unembedding in {@code analyze}) go through 16-row panels too: equal to
-     * the row-major tensor's up to float rounding, over whole groups and a range that starts inside one.
-     */
-    @Test
-    void floatProductsMatchTheRowMajorTensor() {
-        Random random = new Random(15);
-        int rows = 48;
-        for (GgmlType type : TYPES) {
-            int cols = cols(type);
-            BlockQuantTensor flat = flat(type, random, rows, cols);
-            InterleavedTensor w = interleaved(flat);
-            for (int batch : new int[] {1, 3, 7, 31}) {
-                float[] x = MatmulRowsTest.gaussian(random, batch * cols);
-                for (int[] range : new int[][] {{0, rows}, {5, 40}}) {
+                boolean prefill = batch >= TiledMatmul.MIN_BATCH;
+                for (int[] range : new int[][] {{0, rows}, {5, 71}}) {
                     float[] want = new float[batch * rows], got = new float[batch * rows];
                     flat.matmulRows(x, batch, want, range[0], range[1]);
                     w.matmulRows(x, batch, got, range[0], range[1]);
-                    for (int i = 0; i < want.length; i++)
-                        assertEquals(want[i], got[i], 1e-4f * (1 + Math.abs(want[i])), type + " batch " + batch + " rows from " + range[0] + ", element " + i);
+                    String what = type + " batch " + batch + ", rows from " + range[0];
+                    if (prefill) assertArrayEquals(want, got, what);
+                    else for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4f * (1 + Math.abs(want[i])), what + ", element " + i);
+                }
+                if (prefill) {
+                    float[] want = new float[batch * rows], got = new float[batch * rows];
+                    flat.matmul(x, batch, want);
+                    w.matmul(x, batch, got);
+                    assertArrayEquals(want, got, type + " batch " + batch + " through matmul");
                 }
             }
         }
