@@ -15,7 +15,7 @@ public final class Tensors {
     }
 
     /**
-     * {@code t} in the layout the kernels run fastest on: a Q4_0 matrix interleaved by groups of
+     * {@code t} in the layout the kernels run fastest on: a Q4_0 or Q4_K matrix interleaved by groups of
      * rows ({@link InterleavedTensor}, see {@link Kernels#INTERLEAVE}), anything else as it is.
      */
     public static Tensor forInference(Tensor t) {
