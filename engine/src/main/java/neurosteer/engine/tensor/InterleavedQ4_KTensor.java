@@ -10,20 +10,21 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q4_K interleaved by groups of 16 rows ({@link InterleavedTensor}). Each group's 256-column
- * super-block is 2304 bytes: the 16 rows' f16 {@code d}, their f16 {@code dmin}, then 12 bytes of
- * 6-bit scales and mins per row, then for each of the 128 bytes of nibbles the 16 rows' byte (as in
+ * super-block has a header of 256 bytes: the 16 rows' f16 {@code d}, their f16 {@code dmin}, then 12
+ * bytes of 6-bit scales and mins per row; and a body of 2048: for each of the 128 bytes of nibbles the
+ * 16 rows' byte (as in
  * {@link Q4_KTensor}: nibble byte {@code 32c + l} holds column {@code 64c + l} low and
  * {@code 64c + 32 + l} high). The scales and mins are repacked within their 12 bytes so that each
  * comes out of a vector of 16 rows in a few operations: byte {@code j} (0-7) holds scale {@code j}
  * in bits 0-5 and bits 4-5 of min {@code j} in bits 6-7; byte {@code 8 + k} holds bits 0-3 of mins
  * {@code 2k} (low nibble) and {@code 2k + 1} (high nibble). As everywhere in this layout, byte
- * {@code t} of the 16 rows sits at {@code 64 + 16t}.
+ * {@code t} of the 16 rows sits at {@code 64 + 16t} of the header.
  */
 public final class InterleavedQ4_KTensor extends InterleavedTensor {
-    static final int BLOCK = 256, DMIN = 2 * GROUP, SCALES = 4 * GROUP, QS = 16 * GROUP, GROUP_BLOCK_BYTES = GROUP * Q4_KTensor.BYTES;
+    static final int BLOCK = 256, DMIN = 2 * GROUP, SCALES = 4 * GROUP, HEADER = 16 * GROUP, BODY = GROUP * Q4_KTensor.BYTES - HEADER;
 
     private InterleavedQ4_KTensor(String name, MemorySegment segment, long[] shape) {
-        super(name, segment, shape);
+        super(name, segment, shape, HEADER);
     }
 
     @Override
@@ -31,14 +32,14 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
 
     /** The interleaved copy of {@code flat}, or {@code flat} itself when it cannot be interleaved (see {@link InterleavedTensor#interleave}). */
     public static Tensor interleave(Q4_KTensor flat) {
-        return interleave(flat, new int[] {0, 2}, (row, from, dst, to, lane) -> {
-            dst.set(ValueLayout.JAVA_BYTE, to + 2L * lane, row[from]);
-            dst.set(ValueLayout.JAVA_BYTE, to + 2L * lane + 1, row[from + 1]);
-            dst.set(ValueLayout.JAVA_BYTE, to + DMIN + 2L * lane, row[from + 2]);
-            dst.set(ValueLayout.JAVA_BYTE, to + DMIN + 2L * lane + 1, row[from + 3]);
+        return interleave(flat, HEADER, new int[] {0, 2}, (row, from, dst, header, body, lane) -> {
+            dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane, row[from]);
+            dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane + 1, row[from + 1]);
+            dst.set(ValueLayout.JAVA_BYTE, header + DMIN + 2L * lane, row[from + 2]);
+            dst.set(ValueLayout.JAVA_BYTE, header + DMIN + 2L * lane + 1, row[from + 3]);
             byte[] sixBits = repackScales(row, from + Q4_KTensor.SCALES);
-            for (int t = 0; t < 12; t++) dst.set(ValueLayout.JAVA_BYTE, to + SCALES + 16L * t + lane, sixBits[t]);
-            for (int u = 0; u < 128; u++) dst.set(ValueLayout.JAVA_BYTE, to + QS + 16L * u + lane, row[from + Q4_KTensor.QS + u]);
+            for (int t = 0; t < 12; t++) dst.set(ValueLayout.JAVA_BYTE, header + SCALES + 16L * t + lane, sixBits[t]);
+            for (int u = 0; u < 128; u++) dst.set(ValueLayout.JAVA_BYTE, body + 16L * u + lane, row[from + Q4_KTensor.QS + u]);
         }, (dst, t) -> new InterleavedQ4_KTensor(t.name(), dst, t.shape()));
     }
 
@@ -55,34 +56,34 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
         return out;
     }
 
-    /** 6-bit scale of sub-block {@code j} of the lane at {@code base}. */
-    private int scale(long base, int lane, int j) { return u8(base + SCALES + 16L * j + lane) & 63; }
+    /** 6-bit scale of sub-block {@code j} of the lane in the header at {@code header}. */
+    private int scale(long header, int lane, int j) { return u8(header + SCALES + 16L * j + lane) & 63; }
 
-    private int min(long base, int lane, int j) {
-        int nibble = (u8(base + SCALES + 16L * (8 + j / 2) + lane) >>> (4 * (j & 1))) & 0xF;
-        return nibble | (u8(base + SCALES + 16L * j + lane) >>> 6) << 4;
+    private int min(long header, int lane, int j) {
+        int nibble = (u8(header + SCALES + 16L * (8 + j / 2) + lane) >>> (4 * (j & 1))) & 0xF;
+        return nibble | (u8(header + SCALES + 16L * j + lane) >>> 6) << 4;
     }
 
     @Override
     public float get(long index) {
         int row = (int) (index / cols()), col = (int) (index % cols()), e = col % BLOCK;
-        long base = groupBlockBase(row, col / BLOCK);
+        long header = headerAt(row / GROUP, col / BLOCK);
         int lane = laneOfRow(row % GROUP), sub = e / 32;
-        int packed = u8(base + QS + 16L * (32 * (e / 64) + e % 32) + lane);
+        int packed = u8(bodyAt(row / GROUP, col / BLOCK) + 16L * (32 * (e / 64) + e % 32) + lane);
         int q = (sub & 1) == 0 ? packed & 0xF : packed >>> 4;
-        return Float.float16ToFloat(segment.get(F16, base + 2L * lane)) * scale(base, lane, sub) * q
-                - Float.float16ToFloat(segment.get(F16, base + DMIN + 2L * lane)) * min(base, lane, sub);
+        return Float.float16ToFloat(segment.get(F16, header + 2L * lane)) * scale(header, lane, sub) * q
+                - Float.float16ToFloat(segment.get(F16, header + DMIN + 2L * lane)) * min(header, lane, sub);
     }
 
     @Override
-    void dequantizeBlock(long base, int lane, float[] out, int outOffset) {
-        float d = Float.float16ToFloat(segment.get(F16, base + 2L * lane)), dmin = Float.float16ToFloat(segment.get(F16, base + DMIN + 2L * lane));
+    void dequantizeBlock(long header, long body, int lane, float[] out, int outOffset) {
+        float d = Float.float16ToFloat(segment.get(F16, header + 2L * lane)), dmin = Float.float16ToFloat(segment.get(F16, header + DMIN + 2L * lane));
         for (int chunk = 0; chunk < 4; chunk++) {
-            float d1 = d * scale(base, lane, 2 * chunk), m1 = dmin * min(base, lane, 2 * chunk);
-            float d2 = d * scale(base, lane, 2 * chunk + 1), m2 = dmin * min(base, lane, 2 * chunk + 1);
+            float d1 = d * scale(header, lane, 2 * chunk), m1 = dmin * min(header, lane, 2 * chunk);
+            float d2 = d * scale(header, lane, 2 * chunk + 1), m2 = dmin * min(header, lane, 2 * chunk + 1);
             int o = outOffset + 64 * chunk;
             for (int l = 0; l < 32; l++) {
-                int packed = u8(base + QS + 16L * (32 * chunk + l) + lane);
+                int packed = u8(body + 16L * (32 * chunk + l) + lane);
                 out[o + l] = d1 * (packed & 0xF) - m1;
                 out[o + 32 + l] = d2 * (packed >>> 4) - m2;
             }
@@ -95,9 +96,8 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
         int blocks = blocksPerRow, rows = rows();
         Scratch s = SCRATCH.get().ensure(blocks);
         for (int g = groupStart; g < groupEnd; g++) {
-            long firstGroupBlock = (long) g * blocks;
-            decodeScales(seg, firstGroupBlock, blocks, s);
-            for (int b = 0; b < a.batch; b++) groupDot(seg, firstGroupBlock, blocks, a, b * blocks, s, out, b * rows + g * GROUP);
+            decodeScales(seg, headerAt(g, 0), blocks, s);
+            for (int b = 0; b < a.batch; b++) groupDot(seg, bodyAt(g, 0), blocks, a, b * blocks, s, out, b * rows + g * GROUP);
         }
     }
 
@@ -108,25 +108,25 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
      * own, in loops rather than unrolled code: C2 stops inlining (and then allocates the Vector API's
      * vectors) once one compilation grows past a node budget, which the whole kernel in one method exceeded.
      */
-    private static void decodeScales(MemorySegment seg, long firstGroupBlock, int blocks, Scratch s) {
-        decodeSuperScales(seg, firstGroupBlock, blocks, s.superScales);
-        decodeSubScales(seg, firstGroupBlock, blocks, s);
+    private static void decodeScales(MemorySegment seg, long firstHeader, int blocks, Scratch s) {
+        decodeSuperScales(seg, firstHeader, blocks, s.superScales);
+        decodeSubScales(seg, firstHeader, blocks, s);
     }
 
     /** {@code d} of rows 0-7 and 8-15, then {@code dmin}, as floats at {@code 32 sb}, {@code + 8}, {@code + 16}, {@code + 24}. */
-    private static void decodeSuperScales(MemorySegment seg, long firstGroupBlock, int blocks, float[] superScales) {
-        long base = firstGroupBlock * GROUP_BLOCK_BYTES;
-        for (int sb = 0; sb < blocks; sb++, base += GROUP_BLOCK_BYTES)
+    private static void decodeSuperScales(MemorySegment seg, long firstHeader, int blocks, float[] superScales) {
+        long base = firstHeader;
+        for (int sb = 0; sb < blocks; sb++, base += HEADER)
             for (int h = 0; h < 4; h++) {
                 IntVector halves = IntVector.fromMemorySegment(I, seg, base + (h < 2 ? 0 : DMIN), ByteOrder.LITTLE_ENDIAN);
                 halfToFloats(halves.lanewise(VectorOperators.LSHL, (h & 1) == 0 ? 16 : 0)).intoArray(superScales, 32 * sb + 8 * h);
             }
     }
 
-    private static void decodeSubScales(MemorySegment seg, long firstGroupBlock, int blocks, Scratch s) {
+    private static void decodeSubScales(MemorySegment seg, long firstHeader, int blocks, Scratch s) {
         float[] superScales = s.superScales, scales = s.scales, mins = s.mins, offsets = s.offsets;
-        long base = firstGroupBlock * GROUP_BLOCK_BYTES;
-        for (int sb = 0; sb < blocks; sb++, base += GROUP_BLOCK_BYTES) {
+        long base = firstHeader;
+        for (int sb = 0; sb < blocks; sb++, base += HEADER) {
             for (int j = 0; j < 8; j++) {
                 ShortVector bytes = BlockQuantTensor.bytesAsShorts(seg, base + SCALES + 16L * j);
                 ShortVector nibbles = BlockQuantTensor.bytesAsShorts(seg, base + SCALES + 16L * (8 + j / 2));
@@ -156,20 +156,20 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
      * {@code d · scale_j}; the {@code 8 · Σx} left out comes back with the min term. Per super-block:
      * {@code xScale · (Σ d·scale_j·Σ(q - 8)·x - Σ (dmin·min_j - 8·d·scale_j)·Σx)}.
      */
-    private static void groupDot(MemorySegment seg, long firstGroupBlock, int blocks, QuantizedActivations a,
+    private static void groupDot(MemorySegment seg, long firstBody, int blocks, QuantizedActivations a,
                                  int firstXBlock, Scratch s, float[] out, int outOffset) {
         short[] q = a.values;
         float[] xScales = a.scales, scales = s.scales, offsets = s.offsets;
         int[] valueSums = a.valueSums;
         FloatVector low = FloatVector.zero(F), high = low;
-        long base = firstGroupBlock * GROUP_BLOCK_BYTES;
-        for (int sb = 0; sb < blocks; sb++, base += GROUP_BLOCK_BYTES) {
+        long body = firstBody;
+        for (int sb = 0; sb < blocks; sb++, body += BODY) {
             int xb = firstXBlock + sb;
             FloatVector sumLow = FloatVector.zero(F), sumHigh = sumLow;
             for (int j = 0; j < 8; j += 2) {
                 int x0 = valueSums[8 * xb + j], x1 = valueSums[8 * xb + j + 1], xo = xb * BLOCK + 32 * j;
                 ShortVector first = ShortVector.broadcast(S, (short) (-8 * x0)), second = ShortVector.broadcast(S, (short) (-8 * x1));
-                long qs = base + QS + 16L * 16 * j;
+                long qs = body + 16L * 16 * j;
                 for (int l = 0; l < 32; l++) {
                     ShortVector packed = BlockQuantTensor.bytesAsShorts(seg, qs + 16L * l);
                     first = first.add(packed.and((short) 0xF).mul(q[xo + l]));
@@ -218,15 +218,15 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
         MemorySegment seg = segment;
         int first = kc / BLOCK, count = kLen / BLOCK;
         Scratch s = SCRATCH.get().ensure(count);
-        decodeScales(seg, (long) group * blocksPerRow + first, count, s);
+        decodeScales(seg, headerAt(group, first), count, s);
         float[] scales = s.scales, mins = s.mins;
-        long base = ((long) group * blocksPerRow + first) * GROUP_BLOCK_BYTES;
-        for (int sb = 0; sb < count; sb++, base += GROUP_BLOCK_BYTES)
+        long body = bodyAt(group, first);
+        for (int sb = 0; sb < count; sb++, body += BODY)
             for (int j = 0; j < 8; j++) { // the same floats as dequantize: q · (d·scale) - dmin·min
                 int at = 128 * sb + 16 * j;
                 FloatVector scaleLow = FloatVector.fromArray(F, scales, at), scaleHigh = FloatVector.fromArray(F, scales, at + 8);
                 FloatVector minLow = FloatVector.fromArray(F, mins, at), minHigh = FloatVector.fromArray(F, mins, at + 8);
-                long qs = base + QS + 16L * 32 * (j / 2);
+                long qs = body + 16L * 32 * (j / 2);
                 int shift = 4 * (j & 1), k = BLOCK * sb + 32 * j;
                 for (int l = 0; l < 32; l++) {
                     IntVector nibbles = BlockQuantTensor.bytesAsShorts(seg, qs + 16L * l).lanewise(VectorOperators.LSHR, shift)

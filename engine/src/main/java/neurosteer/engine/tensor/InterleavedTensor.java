@@ -18,6 +18,11 @@ import neurosteer.engine.util.Parallel;
  * each group and each block of columns, the 16 rows' copies of every byte of a block sit side by
  * side, so one 16-byte load gives one byte position of 16 rows.
  *
+ * <p>A group's bytes are its blocks' headers (the scales, {@link #headerBytes} a block), then their
+ * bodies (the quantized values), each in column order ({@link #headerAt}, {@link #bodyAt}): a
+ * kernel that decodes a group's scales ahead of its values then reads two sequential streams
+ * rather than striding across the group, which with few blocks a row the prefetchers did not follow.
+ *
  * <p>Why: in the row-major layout a decode kernel multiplies one row at a time with the columns of a
  * block across its vector lanes, and must fold those lanes and scale them, block by block and row
  * by row. Interleaved, the lanes are rows: a block's products are summed by plain 16-bit adds, and
@@ -36,37 +41,47 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
     /** 2^112: moves a half's exponent bias (15) to a float's (127) once its bits sit 13 places higher. */
     private static final float REBIAS = 0x1p112f;
 
-    final int blocksPerRow;
+    final int blocksPerRow, headerBytes, bodyBytes;
 
-    InterleavedTensor(String name, MemorySegment segment, long[] shape) {
+    InterleavedTensor(String name, MemorySegment segment, long[] shape, int headerBytes) {
         super(name, segment, shape);
         blocksPerRow = cols() / type().blockSize;
+        this.headerBytes = headerBytes;
+        bodyBytes = GROUP * type().bytesPerBlock - headerBytes;
     }
 
-    /** Bytes of one group's block: {@code GROUP} times the format's block. */
-    final long groupBlockBytes() { return (long) GROUP * type().bytesPerBlock; }
+    /** Byte offset of the header (the 16 rows' scales) of block {@code block} of group {@code group}. */
+    final long headerAt(int group, int block) { return headerAt(group, block, blocksPerRow, GROUP * type().bytesPerBlock, headerBytes); }
 
-    /** Byte offset of the group block that holds block {@code block} of row {@code row}. */
-    final long groupBlockBase(int row, int block) { return ((long) (row / GROUP) * blocksPerRow + block) * groupBlockBytes(); }
+    /** Byte offset of the body (the 16 rows' quantized values) of block {@code block} of group {@code group}. */
+    final long bodyAt(int group, int block) { return bodyAt(group, block, blocksPerRow, GROUP * type().bytesPerBlock, headerBytes); }
+
+    private static long headerAt(int group, int block, int blocks, int groupBlockBytes, int headerBytes) {
+        return (long) group * blocks * groupBlockBytes + (long) block * headerBytes;
+    }
+
+    private static long bodyAt(int group, int block, int blocks, int groupBlockBytes, int headerBytes) {
+        return (long) group * blocks * groupBlockBytes + (long) blocks * headerBytes + (long) block * (groupBlockBytes - headerBytes);
+    }
 
     /** The lane of row {@code i} (0-15) of a group: rows 0-7 in the even lanes, 8-15 in the odd ones. */
     static int laneOfRow(int i) { return i < 8 ? 2 * i : 2 * (i - 8) + 1; }
 
-    /** Copies one row-major block ({@code from} in {@code row}) into its group block at {@code to}, as lane {@code lane}. */
+    /** Copies one row-major block ({@code from} in {@code row}) into its group block's header and body, as lane {@code lane}. */
     @FunctionalInterface
     interface BlockScatter {
-        void scatter(byte[] row, int from, MemorySegment dst, long to, int lane);
+        void scatter(byte[] row, int from, MemorySegment dst, long header, long body, int lane);
     }
 
     /**
      * The interleaved copy of {@code flat}, in memory of its own, or {@code flat} itself when it cannot
      * be interleaved: not a matrix of whole groups of rows, or a scale that is infinite or NaN (the
      * kernels' half-to-float conversion assumes finite scales; {@code halfOffsets} are the byte offsets
-     * of a block's f16 scales). When {@code flat} is memory-mapped, each stretch of it is released
+     * of a block's f16 scales, {@code headerBytes} those of a group block's header). When {@code flat} is memory-mapped, each stretch of it is released
      * from this process's resident memory once copied ({@link MemorySegment#unload}), so that the copy
      * does not double it.
      */
-    static Tensor interleave(BlockQuantTensor flat, int[] halfOffsets, BlockScatter scatter,
+    static Tensor interleave(BlockQuantTensor flat, int headerBytes, int[] halfOffsets, BlockScatter scatter,
                              BiFunction<MemorySegment, Tensor, Tensor> wrap) {
         long[] shape = flat.shape();
         GgmlType type = flat.type();
@@ -88,7 +103,8 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
                         for (int b = 0; b < blocks; b++) {
                             int from = b * blockBytes;
                             for (int h : halfOffsets) if ((row[from + h + 1] & 0x7C) == 0x7C) nonFinite.set(true);
-                            scatter.scatter(row, from, dst, ((long) g * blocks + b) * GROUP * blockBytes, lane);
+                            scatter.scatter(row, from, dst, headerAt(g, b, blocks, GROUP * blockBytes, headerBytes),
+                                    bodyAt(g, b, blocks, GROUP * blockBytes, headerBytes), lane);
                         }
                     }
             });
@@ -139,13 +155,14 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
         for (; n - i >= block; i += block) {
             long at = offset + i;
             int row = (int) (at / cols);
-            dequantizeBlock(groupBlockBase(row, (int) (at % cols) / block), laneOfRow(row % GROUP), out, outOffset + i);
+            int b = (int) (at % cols) / block;
+            dequantizeBlock(headerAt(row / GROUP, b), bodyAt(row / GROUP, b), laneOfRow(row % GROUP), out, outOffset + i);
         }
         for (; i < n; i++) out[outOffset + i] = get(offset + i);
     }
 
-    /** The block of lane {@code lane} in the group block at {@code base}, as floats. */
-    abstract void dequantizeBlock(long base, int lane, float[] out, int outOffset);
+    /** The block of lane {@code lane} in the group block with that header and body, as floats. */
+    abstract void dequantizeBlock(long header, long body, int lane, float[] out, int outOffset);
 
     /**
      * Splits the product over whole groups, so that every chunk starts on a group (prefill's panels
