@@ -32,7 +32,7 @@ import neurosteer.engine.util.Parallel;
  * lane then holds rows {@code i} and {@code i + 8} in its two halves, so 16-bit sums split into rows
  * 0-7 and 8-15, in order, with a shift each.
  */
-public abstract sealed class InterleavedTensor extends Tensor permits InterleavedQ4_0Tensor, InterleavedQ4_KTensor {
+public abstract sealed class InterleavedTensor extends Tensor permits InterleavedQ4_0Tensor, InterleavedQ4_KTensor, InterleavedQ6_KTensor {
     static final int GROUP = 16;
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
@@ -173,12 +173,15 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
     public final void matmul(float[] x, int batch, float[] out) {
         int groups = rows() / GROUP, grain = Math.max(1, rowGrain(batch) / GROUP);
         if (Kernels.VECTORIZE && Kernels.QUANTIZE_ACTIVATIONS && batch < TiledMatmul.MIN_BATCH) {
-            QuantizedActivations a = QuantizedActivations.forThread().quantize(x, batch, cols(), type().blockSize);
+            QuantizedActivations a = prepare(QuantizedActivations.forThread().quantize(x, batch, cols(), type().blockSize));
             Parallel.forRange(groups, grain, (start, end) -> matvecQuantized(a, out, start, end));
             return;
         }
         Parallel.forRange(groups, grain, (start, end) -> matmulRows(x, batch, out, start * GROUP, end * GROUP));
     }
+
+    /** Whatever else the integer kernel needs from the quantized activations, computed before the product is split between threads. */
+    QuantizedActivations prepare(QuantizedActivations a) { return a; }
 
     /** The integer kernel: {@code out[b * rows + r]} for every batch row of {@code a} and the rows of groups {@code [groupStart, groupEnd)}. */
     abstract void matvecQuantized(QuantizedActivations a, float[] out, int groupStart, int groupEnd);

@@ -37,7 +37,27 @@ final class QuantizedActivations {
     /** {@code valueSums[row * (cols / 32) + g]}: the sum of the quantized values 32g..32g+31 of that row (at most 32 · 127 in magnitude). */
     int[] valueSums = new int[0];
 
+    /**
+     * {@code factor} times the sum of each 8 quantized values, at {@code i / 8} for elements {@code i..i+7}
+     * of the whole batch, for a kernel whose 16-bit sums start from an offset (Q6_K's {@code -32 · Σx}).
+     * Filled by {@link #scaledSumsOf8}; {@code |factor| ≤ 32} keeps each within a short.
+     */
+    short[] sumsOf8 = new short[0];
+
     static QuantizedActivations forThread() { return PER_THREAD.get(); }
+
+    /** Fills {@link #sumsOf8} from the values of the last {@link #quantize}. */
+    QuantizedActivations scaledSumsOf8(int factor) {
+        if (Math.abs(factor) > 32) throw new IllegalArgumentException("factor " + factor + " could overflow a short");
+        int n = batch * cols / 8;
+        if (sumsOf8.length < n) sumsOf8 = new short[n];
+        for (int i = 0; i < n; i++) {
+            int sum = 0;
+            for (int k = 8 * i; k < 8 * i + 8; k++) sum += values[k];
+            sumsOf8[i] = (short) (factor * sum);
+        }
+        return this;
+    }
 
     /** Quantizes {@code batch} rows of {@code cols} elements of {@code x}; {@code cols} must be a multiple of {@code block}. */
     QuantizedActivations quantize(float[] x, int batch, int cols, int block) {

@@ -15,7 +15,7 @@ public final class Tensors {
     }
 
     /**
-     * {@code t} in the layout the kernels run fastest on: a Q4_0 or Q4_K matrix interleaved by groups of
+     * {@code t} in the layout the kernels run fastest on: a Q4_0, Q4_K or Q6_K matrix interleaved by groups of
      * rows ({@link InterleavedTensor}, see {@link Kernels#INTERLEAVE}), anything else as it is.
      */
     public static Tensor forInference(Tensor t) {
@@ -23,6 +23,7 @@ public final class Tensors {
         return switch (t) {
             case Q4_0Tensor q -> InterleavedQ4_0Tensor.interleave(q);
             case Q4_KTensor q -> InterleavedQ4_KTensor.interleave(q);
+            case Q6_KTensor q -> InterleavedQ6_KTensor.interleave(q);
             default -> t;
         };
     }

@@ -18,9 +18,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Q4_0 and Q4_K interleaved by groups of 16 rows against the file's row-major layout, and their kernels. */
+/** Q4_0, Q4_K and Q6_K interleaved by groups of 16 rows against the file's row-major layout, and their kernels. */
 class InterleavedTensorTest {
-    private static final GgmlType[] TYPES = {GgmlType.Q4_0, GgmlType.Q4_K};
+    private static final GgmlType[] TYPES = {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K};
 
     /** More than one prefill column block (256), and not a multiple of it. */
     private static int cols(GgmlType type) { return 13 * type.blockSize; }
@@ -37,12 +37,23 @@ class InterleavedTensorTest {
         return switch (flat) {
             case Q4_0Tensor q -> InterleavedQ4_0Tensor.interleave(q);
             case Q4_KTensor q -> InterleavedQ4_KTensor.interleave(q);
+            case Q6_KTensor q -> InterleavedQ6_KTensor.interleave(q);
             default -> throw new AssertionError(flat);
         };
     }
 
     private static InterleavedTensor interleaved(BlockQuantTensor flat) {
         return assertInstanceOf(InterleavedTensor.class, interleave(flat));
+    }
+
+    /** Byte offsets of a block's f16 scales: Q4_0's d; Q4_K's d and dmin; Q6_K's d. */
+    private static int[] halfOffsets(GgmlType type) {
+        return switch (type) {
+            case Q4_0 -> new int[] {0};
+            case Q4_K -> new int[] {0, 2};
+            case Q6_K -> new int[] {Q6_KTensor.D};
+            default -> throw new AssertionError(type);
+        };
     }
 
     @Test
@@ -100,7 +111,7 @@ class InterleavedTensorTest {
                         assertEquals(want, out[b * rows + r], 1e-5 * magnitude + 1e-6, type + " batch " + b + "/" + batch + " row " + r);
                     }
                 }
-                if (batch < FewRowsMatmul.MIN_BATCH) { // the row-major kernel computes the same products
+                if (batch < FewRowsMatmul.MIN_BATCH && flat.activationBlock() != 0) { // the row-major kernel computes the same products
                     float[] rowMajor = new float[batch * rows];
                     flat.matmul(x, batch, rowMajor);
                     for (int i = 0; i < rowMajor.length; i++)
@@ -112,8 +123,9 @@ class InterleavedTensorTest {
 
     /**
      * The integer sums at their limits: every weight at the bottom or the top of its range (nibbles 0
-     * or 15; for Q4_K every 6-bit scale and min at 63) against activations at ±127 in every column,
-     * each row a different extreme: 16-bit lanes reach 32 · 8 · 127 = 32512 in magnitude.
+     * or 15, Q6_K's 6-bit values 0 or 63; for Q4_K every 6-bit scale and min at 63, for Q6_K the int8
+     * scales at 127 and -128) against activations at ±127 in every column, each row a different
+     * extreme: 16-bit lanes reach 32 · 8 · 127 = 32512 in magnitude (Q6_K: 8 · 32 · 127).
      */
     @Test
     void extremeWeightsAndActivationsDoNotOverflowTheLanes() {
@@ -126,13 +138,13 @@ class InterleavedTensorTest {
                 for (int b = 0; b < blocksPerRow; b++) {
                     int base = (r * blocksPerRow + b) * bytesPerBlock;
                     Arrays.fill(bytes, base, base + bytesPerBlock, r % 2 == 0 ? (byte) 0x00 : (byte) 0xFF);
-                    bytes[base] = 0x00; // f16 1.0 (Q4_K: d and dmin)
-                    bytes[base + 1] = 0x3C;
-                    if (type == GgmlType.Q4_K) {
-                        bytes[base + 2] = 0x00;
-                        bytes[base + 3] = 0x3C;
-                        Arrays.fill(bytes, base + 4, base + 16, (byte) 0xFF); // every scale and min 63
+                    for (int half : halfOffsets(type)) { // f16 1.0
+                        bytes[base + half] = 0x00;
+                        bytes[base + half + 1] = 0x3C;
                     }
+                    if (type == GgmlType.Q4_K) Arrays.fill(bytes, base + 4, base + 16, (byte) 0xFF); // every scale and min 63
+                    if (type == GgmlType.Q6_K) // int8 scales at both ends
+                        Arrays.fill(bytes, base + Q6_KTensor.SCALES, base + Q6_KTensor.D, r % 4 < 2 ? (byte) 0x7F : (byte) 0x80);
                 }
             BlockQuantTensor flat = flat(type, bytes, rows, cols);
             InterleavedTensor w = interleaved(flat);
@@ -197,7 +209,7 @@ class InterleavedTensorTest {
             int cols = type.blockSize * 2;
             BlockQuantTensor partialGroup = flat(type, random, 40, cols);
             assertSame(partialGroup, interleave(partialGroup));
-            for (int half = 0; half < (type == GgmlType.Q4_K ? 4 : 2); half += 2) { // Q4_0's d; Q4_K's d and dmin
+            for (int half : halfOffsets(type)) {
                 byte[] bytes = Quantizer.quantize(type, MatmulRowsTest.gaussian(random, 32 * cols));
                 bytes[7 * type.bytesPerBlock + half] = 0x00;
                 bytes[7 * type.bytesPerBlock + half + 1] = 0x7C; // block 7's f16 = +infinity

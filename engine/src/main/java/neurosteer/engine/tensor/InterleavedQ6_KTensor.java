@@ -1,0 +1,204 @@
+package neurosteer.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q6_K interleaved by groups of 16 rows ({@link InterleavedTensor}). Each group's 256-column
+ * super-block has a header of 288 bytes: the 16 rows' f16 {@code d}, then for each of the 16 int8
+ * scales the 16 rows' byte (scale {@code t} at {@code 32 + 16t}); and a body of 3072. The bits mean
+ * what they mean in {@link Q6_KTensor}: in half {@code h}, for {@code l < 32}, {@code ql[64h + l]}
+ * holds columns {@code 128h + l} (low nibble) and {@code 128h + 64 + l} (high), {@code ql[64h + 32 + l]}
+ * columns {@code 128h + 32 + l} and {@code 128h + 96 + l}, and {@code qh[32h + l]} their top two
+ * bits, in that order from bit 0. The body holds, for each {@code (h, l)} in order, the 16 rows'
+ * bytes {@code ql[64h + l]}, {@code ql[64h + 32 + l]} and {@code qh[32h + l]}: 48 bytes that give
+ * four columns of 16 rows, so the kernels read the body front to back ({@link #qlAt}, {@link #qhAt}).
+ */
+public final class InterleavedQ6_KTensor extends InterleavedTensor {
+    static final int BLOCK = 256, SCALES = 2 * GROUP, HEADER = SCALES + 16 * GROUP, BODY = GROUP * Q6_KTensor.BYTES - HEADER;
+
+    private InterleavedQ6_KTensor(String name, MemorySegment segment, long[] shape) {
+        super(name, segment, shape, HEADER);
+    }
+
+    @Override
+    public GgmlType type() { return GgmlType.Q6_K; }
+
+    /** The interleaved copy of {@code flat}, or {@code flat} itself when it cannot be interleaved (see {@link InterleavedTensor#interleave}). */
+    public static Tensor interleave(Q6_KTensor flat) {
+        return interleave(flat, HEADER, new int[] {Q6_KTensor.D}, (row, from, dst, header, body, lane) -> {
+            dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane, row[from + Q6_KTensor.D]);
+            dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane + 1, row[from + Q6_KTensor.D + 1]);
+            for (int t = 0; t < 16; t++) dst.set(ValueLayout.JAVA_BYTE, header + SCALES + 16L * t + lane, row[from + Q6_KTensor.SCALES + t]);
+            for (int u = 0; u < 128; u++) dst.set(ValueLayout.JAVA_BYTE, body + qlAt(u) + lane, row[from + Q6_KTensor.QL + u]);
+            for (int v = 0; v < 64; v++) dst.set(ValueLayout.JAVA_BYTE, body + qhAt(v) + lane, row[from + Q6_KTensor.QH + v]);
+        }, (dst, t) -> new InterleavedQ6_KTensor(t.name(), dst, t.shape()));
+    }
+
+    /** Where the 16 rows' byte {@code ql[u]} sits in a body. */
+    static int qlAt(int u) { return 48 * (32 * (u / 64) + u % 32) + 16 * (u % 64 / 32); }
+
+    /** Where the 16 rows' byte {@code qh[v]} sits in a body. */
+    static int qhAt(int v) { return 48 * v + 32; }
+
+    /** The 6-bit value (0..63) of element {@code e} of the lane in the body at {@code body}. */
+    private int quant(long body, int lane, int e) {
+        int half = e / 128, r = e % 128, quarter = r / 32, l = r % 32;
+        int low = segment.get(ValueLayout.JAVA_BYTE, body + qlAt(64 * half + 32 * (quarter & 1) + l) + lane) & 0xFF;
+        int high = segment.get(ValueLayout.JAVA_BYTE, body + qhAt(32 * half + l) + lane) & 0xFF;
+        return (quarter < 2 ? low & 0xF : low >>> 4) | ((high >>> (2 * quarter)) & 3) << 4;
+    }
+
+    private int scale(long header, int lane, int j) { return segment.get(ValueLayout.JAVA_BYTE, header + SCALES + 16L * j + lane); }
+
+    @Override
+    public float get(long index) {
+        int row = (int) (index / cols()), col = (int) (index % cols()), e = col % BLOCK;
+        long header = headerAt(row / GROUP, col / BLOCK), body = bodyAt(row / GROUP, col / BLOCK);
+        int lane = laneOfRow(row % GROUP);
+        return Float.float16ToFloat(segment.get(F16, header + 2L * lane)) * scale(header, lane, e / 16) * (quant(body, lane, e) - 32);
+    }
+
+    @Override
+    void dequantizeBlock(long header, long body, int lane, float[] out, int outOffset) {
+        float d = Float.float16ToFloat(segment.get(F16, header + 2L * lane));
+        for (int e = 0; e < BLOCK; e++) out[outOffset + e] = d * scale(header, lane, e / 16) * (quant(body, lane, e) - 32);
+    }
+
+    @Override
+    QuantizedActivations prepare(QuantizedActivations a) { return a.scaledSumsOf8(-32); }
+
+    @Override
+    void matvecQuantized(QuantizedActivations a, float[] out, int groupStart, int groupEnd) {
+        MemorySegment seg = segment;
+        int blocks = blocksPerRow, rows = rows();
+        Scratch s = SCRATCH.get().ensure(blocks);
+        for (int g = groupStart; g < groupEnd; g++) {
+            decodeScales(seg, headerAt(g, 0), blocks, s.scales);
+            for (int b = 0; b < a.batch; b++) groupDot(seg, bodyAt(g, 0), blocks, a, b * blocks, s, out, b * rows + g * GROUP);
+        }
+    }
+
+    /** {@code d · scale_j} of rows 0-7 at {@code 256 sb + 16 j} and of rows 8-15 at {@code + 8}, for the super-blocks from the header at {@code firstHeader}. */
+    private static void decodeScales(MemorySegment seg, long firstHeader, int blocks, float[] scales) {
+        long header = firstHeader;
+        for (int sb = 0; sb < blocks; sb++, header += HEADER) {
+            IntVector halves = IntVector.fromMemorySegment(I, seg, header, ByteOrder.LITTLE_ENDIAN);
+            FloatVector dLow = lowHalves(halves), dHigh = highHalves(halves);
+            for (int j = 0; j < 16; j++) {
+                IntVector sc = BlockQuantTensor.signedBytesAsShorts(seg, header + SCALES + 16L * j).reinterpretAsInts();
+                int at = 256 * sb + 16 * j;
+                toFloats(evenLanes(sc)).mul(dLow).intoArray(scales, at);
+                toFloats(oddLanes(sc)).mul(dHigh).intoArray(scales, at + 8);
+            }
+        }
+    }
+
+    /**
+     * One group of 16 rows against one activation row, given {@link #decodeScales}:
+     * {@code xScale · Σ_j d·scale_j · Σ (q - 32)·x} per super-block. Per sixteen columns of each
+     * quarter (a sub-block), {@link #eightColumns} twice, then the two halves widened, added and
+     * weighted by the sub-block's scale. The integer sums are a method of their own: C2 stops inlining
+     * the Vector API (and allocates every vector) once one compilation passes a node budget, and this
+     * method, too large to be inlined into its caller, keeps the rest in one compilation of its own.
+     */
+    private static void groupDot(MemorySegment seg, long firstBody, int blocks, QuantizedActivations a,
+                                 int firstXBlock, Scratch s, float[] out, int outOffset) {
+        short[] partial = s.partial;
+        float[] scales = s.scales, xScales = a.scales;
+        FloatVector low = FloatVector.zero(F), high = low;
+        long body = firstBody;
+        for (int sb = 0; sb < blocks; sb++, body += BODY) {
+            int xb = firstXBlock + sb;
+            FloatVector sumLow = FloatVector.zero(F), sumHigh = sumLow;
+            for (int h = 0; h < 2; h++)
+                for (int l0 = 0; l0 < 32; l0 += 16) {
+                    eightColumns(seg, body, h, l0, a, xb * BLOCK, partial, 0);
+                    eightColumns(seg, body, h, l0 + 8, a, xb * BLOCK, partial, 64);
+                    for (int k = 0; k < 4; k++) { // sub-block 8h + 2k + l0/16
+                        IntVector first = ShortVector.fromArray(S, partial, 16 * k).reinterpretAsInts();
+                        IntVector second = ShortVector.fromArray(S, partial, 64 + 16 * k).reinterpretAsInts();
+                        int j = 256 * sb + 16 * (8 * h + 2 * k + l0 / 16);
+                        sumLow = toFloats(evenLanes(first).add(evenLanes(second))).fma(FloatVector.fromArray(F, scales, j), sumLow);
+                        sumHigh = toFloats(oddLanes(first).add(oddLanes(second))).fma(FloatVector.fromArray(F, scales, j + 8), sumHigh);
+                    }
+                }
+            FloatVector xScale = FloatVector.broadcast(F, xScales[xb]);
+            low = sumLow.fma(xScale, low);
+            high = sumHigh.fma(xScale, high);
+        }
+        low.intoArray(out, outOffset);
+        high.intoArray(out, outOffset + 8);
+    }
+
+    /**
+     * Columns {@code l0..l0+7} of each quarter {@code k} of half {@code h} of a super-block: the 16
+     * rows' {@code Σ (q - 32)·x} as shorts at {@code partial[at + 16k..]}, in lane order. The 16-bit
+     * lanes start at {@code -32 · Σx} and add {@code q·x}, which leaves at most 8 · 32 · 127 = 32512
+     * in magnitude (partial sums may wrap, the last cannot).
+     */
+    private static void eightColumns(MemorySegment seg, long body, int h, int l0, QuantizedActivations a, int xo, short[] partial, int at) {
+        short[] q = a.values, offsets = a.sumsOf8;
+        int x0 = xo + 128 * h + l0;
+        ShortVector a0 = ShortVector.broadcast(S, offsets[x0 >> 3]), a1 = ShortVector.broadcast(S, offsets[(x0 + 32) >> 3]);
+        ShortVector a2 = ShortVector.broadcast(S, offsets[(x0 + 64) >> 3]), a3 = ShortVector.broadcast(S, offsets[(x0 + 96) >> 3]);
+        long at0 = body + 48L * (32 * h + l0);
+        for (int i = 0; i < 8; i++) {
+            int xi = x0 + i;
+            long bytes = at0 + 48L * i;
+            ShortVector lowA = BlockQuantTensor.bytesAsShorts(seg, bytes);
+            ShortVector lowB = BlockQuantTensor.bytesAsShorts(seg, bytes + 16);
+            ShortVector top = BlockQuantTensor.bytesAsShorts(seg, bytes + 32);
+            a0 = a0.add(lowA.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(q[xi]));
+            a1 = a1.add(lowB.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).mul(q[xi + 32]));
+            a2 = a2.add(lowA.lanewise(VectorOperators.LSHR, 4).or(top.and((short) 0x30)).mul(q[xi + 64]));
+            a3 = a3.add(lowB.lanewise(VectorOperators.LSHR, 4).or(top.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).mul(q[xi + 96]));
+        }
+        a0.intoArray(partial, at);
+        a1.intoArray(partial, at + 16);
+        a2.intoArray(partial, at + 32);
+        a3.intoArray(partial, at + 48);
+    }
+
+    /** Per-thread scratch: per super-block 256 floats of {@link #decodeScales}; {@link #eightColumns}' sums. */
+    private static final class Scratch {
+        float[] scales = new float[0];
+        final short[] partial = new short[128];
+
+        Scratch ensure(int blocks) {
+            if (scales.length < 256 * blocks) scales = new float[256 * blocks];
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    @Override
+    void decodePanel(int group, int kc, int kLen, float[] panel) {
+        MemorySegment seg = segment;
+        int first = kc / BLOCK, count = kLen / BLOCK;
+        float[] scales = SCRATCH.get().ensure(count).scales;
+        decodeScales(seg, headerAt(group, first), count, scales);
+        long body = bodyAt(group, first);
+        for (int sb = 0; sb < count; sb++, body += BODY)
+            for (int h = 0; h < 2; h++)
+                for (int quarter = 0; quarter < 4; quarter++) { // the same floats as dequantize: (q - 32) · (d·scale)
+                    long low = body + 48L * 32 * h + 16 * (quarter & 1), top = body + 48L * 32 * h + 32;
+                    int lowShift = quarter < 2 ? 0 : 4, topShift = 2 * quarter, e0 = 128 * h + 32 * quarter;
+                    for (int l = 0; l < 32; l++) {
+                        ShortVector bits = BlockQuantTensor.bytesAsShorts(seg, low + 48L * l).lanewise(VectorOperators.LSHR, lowShift).and((short) 0xF)
+                                .or(BlockQuantTensor.bytesAsShorts(seg, top + 48L * l).lanewise(VectorOperators.LSHR, topShift).and((short) 3)
+                                        .lanewise(VectorOperators.LSHL, 4));
+                        IntVector values = bits.sub((short) 32).reinterpretAsInts();
+                        int e = e0 + l, at = 256 * sb + 16 * (e / 16), to = (BLOCK * sb + e) * GROUP;
+                        toFloats(evenLanes(values)).mul(FloatVector.fromArray(F, scales, at)).intoArray(panel, to);
+                        toFloats(oddLanes(values)).mul(FloatVector.fromArray(F, scales, at + 8)).intoArray(panel, to + 8);
+                    }
+                }
+    }
+}
