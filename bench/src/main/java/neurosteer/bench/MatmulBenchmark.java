@@ -48,7 +48,7 @@ public class MatmulBenchmark {
 
     /**
      * {@code file}: the row-major layout of the file; {@code loaded}: as a model loads it
-     * ({@link Tensors#forInference}: Q4_0 and Q4_K interleaved by groups of 16 rows, the rest as in the file).
+     * ({@link Tensors#forInference}: Q4_0, Q4_K and Q6_K interleaved by groups of 16 rows, the rest as in the file).
      */
     @Param({"file", "loaded"})
     public String layout;
@@ -94,7 +94,8 @@ public class MatmulBenchmark {
 
     /**
      * Decode as a forward pass runs it ({@link Tensor#matmul}, on one thread here): for Q8_0, Q4_0 and
-     * Q4_K the activations are quantized to 8 bits and multiplied as integers; other formats as above.
+     * Q4_K, and Q6_K once interleaved, the activations are quantized to 8 bits and multiplied as
+     * integers; other formats as above.
      */
     @Benchmark
     public float[] decodeMatmul() {
