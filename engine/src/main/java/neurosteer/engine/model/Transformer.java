@@ -2,12 +2,12 @@ package neurosteer.engine.model;
 
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import neurosteer.engine.hooks.Hook;
 import neurosteer.engine.hooks.HookPoint;
 import neurosteer.engine.hooks.Hooks;
 import neurosteer.engine.tensor.Kernels;
+import neurosteer.engine.tensor.Lanes;
 import neurosteer.engine.tensor.Tensor;
 import neurosteer.engine.util.Parallel;
 
@@ -246,11 +246,11 @@ public final class Transformer {
         if (Kernels.VECTORIZE && len >= F.length()) {
             FloatVector acc = FloatVector.zero(F);
             for (int upper = F.loopBound(len); t < upper; t += F.length()) {
-                FloatVector e = FloatVector.fromArray(F, scores, t).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = Lanes.exp(FloatVector.fromArray(F, scores, t).sub(max));
                 e.intoArray(scores, t);
                 acc = acc.add(e);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = Lanes.sum(acc);
         }
         for (; t < len; t++) {
             float e = (float) Math.exp(scores[t] - max);
@@ -286,7 +286,7 @@ public final class Transformer {
             FloatVector acc = FloatVector.zero(F);
             for (int upper = F.loopBound(n); i < upper; i += F.length())
                 acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = Lanes.sum(acc);
         }
         for (; i < n; i++) sum += a[ao + i] * b[bo + i];
         return sum;
@@ -356,7 +356,7 @@ public final class Transformer {
             if (Kernels.VECTORIZE) {
                 for (; i + lanes <= end; i += lanes) {
                     FloatVector g = FloatVector.fromArray(F, gate, i);
-                    FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+                    FloatVector sig = Lanes.exp(g.neg()).add(1f);
                     g.div(sig).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
                 }
             }

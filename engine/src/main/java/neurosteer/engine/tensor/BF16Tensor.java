@@ -48,7 +48,7 @@ public final class BF16Tensor extends Tensor {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             acc = w.fma(FloatVector.fromArray(F, x, xOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < n; i++) sum += get(offset + i) * x[xOffset + i];
         return sum;
     }
@@ -98,10 +98,10 @@ public final class BF16Tensor extends Tensor {
             e3 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, e3);
             o3 = w.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o3);
         }
-        out[oo + r] = e0.add(o0).reduceLanes(VectorOperators.ADD) + tail(r, body, x, xo, cols);
-        out[oo + r + 1] = e1.add(o1).reduceLanes(VectorOperators.ADD) + tail(r + 1, body, x, xo, cols);
-        out[oo + r + 2] = e2.add(o2).reduceLanes(VectorOperators.ADD) + tail(r + 2, body, x, xo, cols);
-        out[oo + r + 3] = e3.add(o3).reduceLanes(VectorOperators.ADD) + tail(r + 3, body, x, xo, cols);
+        out[oo + r] = Lanes.sum(e0.add(o0)) + tail(r, body, x, xo, cols);
+        out[oo + r + 1] = Lanes.sum(e1.add(o1)) + tail(r + 1, body, x, xo, cols);
+        out[oo + r + 2] = Lanes.sum(e2.add(o2)) + tail(r + 2, body, x, xo, cols);
+        out[oo + r + 3] = Lanes.sum(e3.add(o3)) + tail(r + 3, body, x, xo, cols);
     }
 
     /** One row with exactly the arithmetic of {@link #rows4}, so a row's result never depends on its group. */
@@ -113,7 +113,7 @@ public final class BF16Tensor extends Tensor {
             e0 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k), e0);
             o0 = w.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k + 8), o0);
         }
-        return e0.add(o0).reduceLanes(VectorOperators.ADD) + tail(r, body, x, xo, cols);
+        return Lanes.sum(e0.add(o0)) + tail(r, body, x, xo, cols);
     }
 
     private float tail(int r, int from, float[] x, int xo, int cols) {

@@ -48,7 +48,7 @@ public final class F16Tensor extends Tensor {
             ShortVector h = ShortVector.fromMemorySegment(H, segment, base + 2L * i, ByteOrder.LITTLE_ENDIAN);
             acc = toFloats(h).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < n; i++) sum += get(offset + i) * x[xOffset + i];
         return sum;
     }

@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 public final class F32Tensor extends Tensor {
@@ -47,7 +46,7 @@ public final class F32Tensor extends Tensor {
             FloatVector w = FloatVector.fromMemorySegment(S, segment, base + 4L * i, ByteOrder.LITTLE_ENDIAN);
             acc = w.fma(FloatVector.fromArray(S, x, xOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < n; i++) sum += get(offset + i) * x[xOffset + i];
         return sum;
     }

@@ -1,7 +1,6 @@
 package neurosteer.engine.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -86,7 +85,7 @@ final class FewRowsMatmul {
 
     /** The lanes' sum plus the columns past the last whole vector. */
     private static float finish(FloatVector acc, float[] w, int wo, float[] x, int xo, int body, int cols) {
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (int k = body; k < cols; k++) sum += w[wo + k] * x[xo + k];
         return sum;
     }

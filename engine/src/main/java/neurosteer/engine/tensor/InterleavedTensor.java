@@ -130,7 +130,7 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
                 acc = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xOffset + done + i), acc);
             for (; i < len; i++) sum += w[i] * x[xOffset + done + i];
         }
-        return sum + acc.reduceLanes(VectorOperators.ADD);
+        return sum + Lanes.sum(acc);
     }
 
     /**

@@ -80,7 +80,7 @@ public final class Q4_0Tensor extends BlockQuantTensor {
             s = highNibbles(second, 8).fma(FloatVector.fromArray(F, x, xo + 24), s);
             acc = s.fma(FloatVector.broadcast(F, f16(base)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     @Override
@@ -113,7 +113,7 @@ public final class Q4_0Tensor extends BlockQuantTensor {
             acc = smallPairSums(s).fma(FloatVector.broadcast(F, d * scales[xb]), acc);
             offsets += d * sums[xb];
         }
-        return acc.reduceLanes(VectorOperators.ADD) - 8 * offsets;
+        return Lanes.sum(acc) - 8 * offsets;
     }
 
     @Override

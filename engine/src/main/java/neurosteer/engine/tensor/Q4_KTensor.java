@@ -146,7 +146,7 @@ public final class Q4_KTensor extends BlockQuantTensor {
             int o = xOffset + 32 * j;
             FloatVector v = FloatVector.fromArray(F, x, o).add(FloatVector.fromArray(F, x, o + 8))
                     .add(FloatVector.fromArray(F, x, o + 16)).add(FloatVector.fromArray(F, x, o + 24));
-            xSums[j] = v.reduceLanes(VectorOperators.ADD);
+            xSums[j] = Lanes.sum(v);
         }
     }
 
@@ -171,7 +171,7 @@ public final class Q4_KTensor extends BlockQuantTensor {
             // the eight sub-blocks' min terms in one vector step (mins are already -dmin·min_j)
             minAcc = FloatVector.fromArray(F, mins, 0).fma(FloatVector.fromArray(F, xSums, b * 8), minAcc);
         }
-        return acc0.add(acc1).add(minAcc).reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc0.add(acc1).add(minAcc));
     }
 
     @Override
@@ -218,7 +218,7 @@ public final class Q4_KTensor extends BlockQuantTensor {
             }
             minAcc = FloatVector.fromArray(F, mins, 0).fma(FloatVector.fromArray(F, sums, xb * 8), minAcc);
         }
-        return acc0.add(acc1).add(minAcc).reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc0.add(acc1).add(minAcc));
     }
 
     @Override

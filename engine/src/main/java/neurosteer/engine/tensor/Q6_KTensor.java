@@ -149,6 +149,6 @@ public final class Q6_KTensor extends BlockQuantTensor {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc0.add(acc1));
     }
 }

@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** GGML Q8_0: blocks of 32 elements, an f16 scale {@code d} then 32 int8 values; element = q * d. */
@@ -64,7 +63,7 @@ public final class Q8_0Tensor extends BlockQuantTensor {
             s = eight(q + 24).fma(FloatVector.fromArray(F, x, xo + 24), s);
             acc = s.fma(FloatVector.broadcast(F, f16(q - 2)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     private FloatVector eight(long byteOffset) {
@@ -93,7 +92,7 @@ public final class Q8_0Tensor extends BlockQuantTensor {
                     .add(signedBytesAsShorts(seg, base + 18).mul(ShortVector.fromArray(SHORTS, q, xo + 16)));
             acc = pairSums(s).fma(FloatVector.broadcast(F, f16(seg, base) * scales[xb]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     @Override
