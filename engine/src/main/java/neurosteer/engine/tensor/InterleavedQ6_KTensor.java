@@ -15,9 +15,11 @@ import jdk.incubator.vector.VectorOperators;
  * what they mean in {@link Q6_KTensor}: in half {@code h}, for {@code l < 32}, {@code ql[64h + l]}
  * holds columns {@code 128h + l} (low nibble) and {@code 128h + 64 + l} (high), {@code ql[64h + 32 + l]}
  * columns {@code 128h + 32 + l} and {@code 128h + 96 + l}, and {@code qh[32h + l]} their top two
- * bits, in that order from bit 0. The body holds, for each {@code (h, l)} in order, the 16 rows'
- * bytes {@code ql[64h + l]}, {@code ql[64h + 32 + l]} and {@code qh[32h + l]}: 48 bytes that give
- * four columns of 16 rows, so the kernels read the body front to back ({@link #qlAt}, {@link #qhAt}).
+ * bits, in that order from bit 0. For each {@code (h, l)} in order, the body holds the four 6-bit
+ * values {@code q0..q3} of columns {@code 128h + 32k + l} repacked into three bytes per row, 48 bytes
+ * for 16 rows, so the kernels read it front to back and cut each value out in few operations
+ * ({@link #repack}): {@code q0 | (q2 >> 4) << 6}, {@code q1 | (q3 >> 4) << 6}, and
+ * {@code (q2 & 15) | (q3 & 15) << 4}.
  */
 public final class InterleavedQ6_KTensor extends InterleavedTensor {
     static final int BLOCK = 256, SCALES = 2 * GROUP, HEADER = SCALES + 16 * GROUP, BODY = GROUP * Q6_KTensor.BYTES - HEADER;
@@ -35,23 +37,27 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
             dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane, row[from + Q6_KTensor.D]);
             dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane + 1, row[from + Q6_KTensor.D + 1]);
             for (int t = 0; t < 16; t++) dst.set(ValueLayout.JAVA_BYTE, header + SCALES + 16L * t + lane, row[from + Q6_KTensor.SCALES + t]);
-            for (int u = 0; u < 128; u++) dst.set(ValueLayout.JAVA_BYTE, body + qlAt(u) + lane, row[from + Q6_KTensor.QL + u]);
-            for (int v = 0; v < 64; v++) dst.set(ValueLayout.JAVA_BYTE, body + qhAt(v) + lane, row[from + Q6_KTensor.QH + v]);
+            for (int h = 0; h < 2; h++)
+                for (int l = 0; l < 32; l++) {
+                    int a = row[from + Q6_KTensor.QL + 64 * h + l] & 0xFF, b = row[from + Q6_KTensor.QL + 64 * h + 32 + l] & 0xFF;
+                    int top = row[from + Q6_KTensor.QH + 32 * h + l] & 0xFF;
+                    int packed = repack((a & 0xF) | (top & 3) << 4, (b & 0xF) | (top >> 2 & 3) << 4, a >> 4 | (top >> 4 & 3) << 4, b >> 4 | (top >> 6) << 4);
+                    for (int t = 0; t < 3; t++) dst.set(ValueLayout.JAVA_BYTE, body + 48L * (32 * h + l) + 16L * t + lane, (byte) (packed >> 8 * t));
+                }
         }, (dst, t) -> new InterleavedQ6_KTensor(t.name(), dst, t.shape()));
     }
 
-    /** Where the 16 rows' byte {@code ql[u]} sits in a body. */
-    static int qlAt(int u) { return 48 * (32 * (u / 64) + u % 32) + 16 * (u % 64 / 32); }
-
-    /** Where the 16 rows' byte {@code qh[v]} sits in a body. */
-    static int qhAt(int v) { return 48 * v + 32; }
+    /** The three bytes (lowest first) that hold the 6-bit values of one position's four quarters. */
+    static int repack(int q0, int q1, int q2, int q3) {
+        return (q0 | (q2 >> 4) << 6) | (q1 | (q3 >> 4) << 6) << 8 | ((q2 & 0xF) | (q3 & 0xF) << 4) << 16;
+    }
 
     /** The 6-bit value (0..63) of element {@code e} of the lane in the body at {@code body}. */
     private int quant(long body, int lane, int e) {
         int half = e / 128, r = e % 128, quarter = r / 32, l = r % 32;
-        int low = segment.get(ValueLayout.JAVA_BYTE, body + qlAt(64 * half + 32 * (quarter & 1) + l) + lane) & 0xFF;
-        int high = segment.get(ValueLayout.JAVA_BYTE, body + qhAt(32 * half + l) + lane) & 0xFF;
-        return (quarter < 2 ? low & 0xF : low >>> 4) | ((high >>> (2 * quarter)) & 3) << 4;
+        long at = body + 48L * (32 * half + l) + lane;
+        int first = segment.get(ValueLayout.JAVA_BYTE, at + 16L * (quarter & 1)) & 0xFF, low = segment.get(ValueLayout.JAVA_BYTE, at + 32) & 0xFF;
+        return quarter < 2 ? first & 63 : (low >> 4 * (quarter & 1) & 0xF) | (first >> 2 & 0x30);
     }
 
     private int scale(long header, int lane, int j) { return segment.get(ValueLayout.JAVA_BYTE, header + SCALES + 16L * j + lane); }
@@ -151,13 +157,13 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
         for (int i = 0; i < 8; i++) {
             int xi = x0 + i;
             long bytes = at0 + 48L * i;
-            ShortVector lowA = BlockQuantTensor.bytesAsShorts(seg, bytes);
-            ShortVector lowB = BlockQuantTensor.bytesAsShorts(seg, bytes + 16);
-            ShortVector top = BlockQuantTensor.bytesAsShorts(seg, bytes + 32);
-            a0 = a0.add(lowA.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(q[xi]));
-            a1 = a1.add(lowB.and((short) 0xF).or(top.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).mul(q[xi + 32]));
-            a2 = a2.add(lowA.lanewise(VectorOperators.LSHR, 4).or(top.and((short) 0x30)).mul(q[xi + 64]));
-            a3 = a3.add(lowB.lanewise(VectorOperators.LSHR, 4).or(top.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).mul(q[xi + 96]));
+            ShortVector first = BlockQuantTensor.bytesAsShorts(seg, bytes);
+            ShortVector second = BlockQuantTensor.bytesAsShorts(seg, bytes + 16);
+            ShortVector lows = BlockQuantTensor.bytesAsShorts(seg, bytes + 32);
+            a0 = a0.add(first.and((short) 63).mul(q[xi]));
+            a1 = a1.add(second.and((short) 63).mul(q[xi + 32]));
+            a2 = a2.add(lows.and((short) 0xF).or(first.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).mul(q[xi + 64]));
+            a3 = a3.add(lows.lanewise(VectorOperators.LSHR, 4).or(second.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).mul(q[xi + 96]));
         }
         a0.intoArray(partial, at);
         a1.intoArray(partial, at + 16);
@@ -188,12 +194,13 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
         for (int sb = 0; sb < count; sb++, body += BODY)
             for (int h = 0; h < 2; h++)
                 for (int quarter = 0; quarter < 4; quarter++) { // the same floats as dequantize: (q - 32) · (d·scale)
-                    long low = body + 48L * 32 * h + 16 * (quarter & 1), top = body + 48L * 32 * h + 32;
-                    int lowShift = quarter < 2 ? 0 : 4, topShift = 2 * quarter, e0 = 128 * h + 32 * quarter;
+                    // quarters 0, 1: the first or second byte's low six bits; 2, 3: a nibble of the third and two bits of the first or second
+                    long highs = body + 48L * 32 * h + 16 * (quarter & 1), lows = body + 48L * 32 * h + 32;
+                    boolean low = quarter < 2;
+                    int highShift = low ? 0 : 2, highMask = low ? 63 : 0x30, lowShift = 4 * (quarter & 1), lowMask = low ? 0 : 0xF, e0 = 128 * h + 32 * quarter;
                     for (int l = 0; l < 32; l++) {
-                        ShortVector bits = BlockQuantTensor.bytesAsShorts(seg, low + 48L * l).lanewise(VectorOperators.LSHR, lowShift).and((short) 0xF)
-                                .or(BlockQuantTensor.bytesAsShorts(seg, top + 48L * l).lanewise(VectorOperators.LSHR, topShift).and((short) 3)
-                                        .lanewise(VectorOperators.LSHL, 4));
+                        ShortVector bits = BlockQuantTensor.bytesAsShorts(seg, highs + 48L * l).lanewise(VectorOperators.LSHR, highShift).and((short) highMask)
+                                .or(BlockQuantTensor.bytesAsShorts(seg, lows + 48L * l).lanewise(VectorOperators.LSHR, lowShift).and((short) lowMask));
                         IntVector values = bits.sub((short) 32).reinterpretAsInts();
                         int e = e0 + l, at = 256 * sb + 16 * (e / 16), to = (BLOCK * sb + e) * GROUP;
                         toFloats(evenLanes(values)).mul(FloatVector.fromArray(F, scales, at)).intoArray(panel, to);
