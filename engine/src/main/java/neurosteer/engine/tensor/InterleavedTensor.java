@@ -43,13 +43,12 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
     /** 2^112: moves a half's exponent bias (15) to a float's (127) once its bits sit 13 places higher. */
     private static final float REBIAS = 0x1p112f;
 
-    final int blocksPerRow, headerBytes, bodyBytes;
+    final int blocksPerRow, headerBytes;
 
     InterleavedTensor(String name, MemorySegment segment, long[] shape, int headerBytes) {
         super(name, segment, shape);
         blocksPerRow = cols() / type().blockSize;
         this.headerBytes = headerBytes;
-        bodyBytes = GROUP * type().bytesPerBlock - headerBytes;
     }
 
     /** Byte offset of the header (the 16 rows' scales) of block {@code block} of group {@code group}. */
