@@ -56,14 +56,13 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
 
     @Override
     void matvecQuantized(QuantizedActivations a, float[] out, int groupStart, int groupEnd) {
-        MemorySegment seg = segment;
         int blocks = blocksPerRow, rows = rows();
-        if (a.batch == 1) {
-            for (int g = groupStart; g < groupEnd; g++) groupDot(seg, (long) g * blocks, blocks, a, 0, out, g * GROUP);
-            return;
+        for (int g = groupStart; g < groupEnd; g++) {
+            MemorySegment group = groupSegment(g);
+            if (a.batch == 1) groupDot(group, blocks, a, 0, out, g * GROUP);
+            else  // a group's weights once from memory, then from L1/L2 for the other batch rows
+                for (int b = 0; b < a.batch; b++) groupDot(group, blocks, a, b * blocks, out, b * rows + g * GROUP);
         }
-        for (int g = groupStart; g < groupEnd; g++)  // a group's weights once from memory, then from L1/L2 for the other batch rows
-            for (int b = 0; b < a.batch; b++) groupDot(seg, (long) g * blocks, blocks, a, b * blocks, out, b * rows + g * GROUP);
     }
 
     /**
@@ -72,22 +71,21 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
      * {@code Σ (q - 8)·x}, at most 32 · 8 · 127 = 32512 in magnitude: the partial sums may wrap on
      * the way, the last one cannot.
      */
-    private static void groupDot(MemorySegment seg, long firstGroupBlock, int blocks, QuantizedActivations a,
-                                 int firstXBlock, float[] out, int outOffset) {
+    private static void groupDot(MemorySegment group, int blocks, QuantizedActivations a, int firstXBlock, float[] out, int outOffset) {
         short[] q = a.values;
         float[] xScales = a.scales;
         int[] valueSums = a.valueSums;
         FloatVector low = FloatVector.zero(F), high = low;
-        long base = firstGroupBlock * GROUP_BLOCK_BYTES;
-        for (int xb = firstXBlock, end = firstXBlock + blocks; xb < end; xb++, base += GROUP_BLOCK_BYTES) {
+        for (int b = 0; b < blocks; b++) {
+            int xb = firstXBlock + b, base = b * GROUP_BLOCK_BYTES;
             ShortVector sums = ShortVector.broadcast(S, (short) (-8 * valueSums[xb]));
             int xo = xb * BLOCK;
             for (int j = 0; j < 16; j++) {
-                ShortVector packed = BlockQuantTensor.bytesAsShorts(seg, base + SCALE_BYTES + 16L * j);
+                ShortVector packed = BlockQuantTensor.bytesAsShorts(group, base + SCALE_BYTES + 16 * j);
                 sums = sums.add(packed.and((short) 0xF).mul(q[xo + j]))
                         .add(packed.lanewise(VectorOperators.LSHR, 4).mul(q[xo + j + 16]));
             }
-            IntVector pairs = sums.reinterpretAsInts(), scales = IntVector.fromMemorySegment(I, seg, base, ByteOrder.LITTLE_ENDIAN);
+            IntVector pairs = sums.reinterpretAsInts(), scales = IntVector.fromMemorySegment(I, group, base, ByteOrder.LITTLE_ENDIAN);
             FloatVector xScale = FloatVector.broadcast(F, xScales[xb]);
             low = toFloats(evenLanes(pairs)).mul(lowHalves(scales)).fma(xScale, low);
             high = toFloats(oddLanes(pairs)).mul(highHalves(scales)).fma(xScale, high);
@@ -98,13 +96,13 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
 
     @Override
     void decodePanel(int group, int kc, int kLen, float[] panel) {
-        MemorySegment seg = segment;
-        long base = ((long) group * blocksPerRow + kc / BLOCK) * GROUP_BLOCK_BYTES;
-        for (int k0 = 0; k0 < kLen; k0 += BLOCK, base += GROUP_BLOCK_BYTES) {
+        MemorySegment seg = groupSegment(group);
+        for (int k0 = 0; k0 < kLen; k0 += BLOCK) {
+            int base = (kc + k0) / BLOCK * GROUP_BLOCK_BYTES;
             IntVector scales = IntVector.fromMemorySegment(I, seg, base, ByteOrder.LITTLE_ENDIAN);
             FloatVector d0to7 = lowHalves(scales), d8to15 = highHalves(scales);
             for (int c = 0; c < BLOCK; c++) { // column c: the low nibbles of byte c, then the high nibbles of byte c - 16
-                ShortVector packed = BlockQuantTensor.bytesAsShorts(seg, base + SCALE_BYTES + 16L * (c & 15));
+                ShortVector packed = BlockQuantTensor.bytesAsShorts(seg, base + SCALE_BYTES + 16 * (c & 15));
                 IntVector values = packed.lanewise(VectorOperators.LSHR, c < 16 ? 0 : 4).and((short) 0xF).sub((short) 8).reinterpretAsInts();
                 int at = (k0 + c) * GROUP;
                 toFloats(evenLanes(values)).mul(d0to7).intoArray(panel, at);

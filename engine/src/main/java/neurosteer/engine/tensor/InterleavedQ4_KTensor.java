@@ -92,12 +92,12 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
 
     @Override
     void matvecQuantized(QuantizedActivations a, float[] out, int groupStart, int groupEnd) {
-        MemorySegment seg = segment;
         int blocks = blocksPerRow, rows = rows();
         Scratch s = SCRATCH.get().ensure(blocks);
         for (int g = groupStart; g < groupEnd; g++) {
-            decodeScales(seg, headerAt(g, 0), blocks, s);
-            for (int b = 0; b < a.batch; b++) groupDot(seg, bodyAt(g, 0), blocks, a, b * blocks, s, out, b * rows + g * GROUP);
+            MemorySegment group = groupSegment(g);
+            decodeScales(group, 0, blocks, s);
+            for (int b = 0; b < a.batch; b++) groupDot(group, firstBody(), blocks, a, b * blocks, s, out, b * rows + g * GROUP);
         }
     }
 
@@ -108,28 +108,28 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
      * own, in loops rather than unrolled code: C2 stops inlining (and then allocates the Vector API's
      * vectors) once one compilation grows past a node budget, which the whole kernel in one method exceeded.
      */
-    private static void decodeScales(MemorySegment seg, long firstHeader, int blocks, Scratch s) {
+    private static void decodeScales(MemorySegment seg, int firstHeader, int blocks, Scratch s) {
         decodeSuperScales(seg, firstHeader, blocks, s.superScales);
         decodeSubScales(seg, firstHeader, blocks, s);
     }
 
     /** {@code d} of rows 0-7 and 8-15, then {@code dmin}, as floats at {@code 32 sb}, {@code + 8}, {@code + 16}, {@code + 24}. */
-    private static void decodeSuperScales(MemorySegment seg, long firstHeader, int blocks, float[] superScales) {
-        long base = firstHeader;
-        for (int sb = 0; sb < blocks; sb++, base += HEADER)
+    private static void decodeSuperScales(MemorySegment seg, int firstHeader, int blocks, float[] superScales) {
+        for (int sb = 0; sb < blocks; sb++)
             for (int h = 0; h < 4; h++) {
+                int base = firstHeader + sb * HEADER;
                 IntVector halves = IntVector.fromMemorySegment(I, seg, base + (h < 2 ? 0 : DMIN), ByteOrder.LITTLE_ENDIAN);
                 halfToFloats(halves.lanewise(VectorOperators.LSHL, (h & 1) == 0 ? 16 : 0)).intoArray(superScales, 32 * sb + 8 * h);
             }
     }
 
-    private static void decodeSubScales(MemorySegment seg, long firstHeader, int blocks, Scratch s) {
+    private static void decodeSubScales(MemorySegment seg, int firstHeader, int blocks, Scratch s) {
         float[] superScales = s.superScales, scales = s.scales, mins = s.mins, offsets = s.offsets;
-        long base = firstHeader;
-        for (int sb = 0; sb < blocks; sb++, base += HEADER) {
+        for (int sb = 0; sb < blocks; sb++) {
+            int base = firstHeader + sb * HEADER;
             for (int j = 0; j < 8; j++) {
-                ShortVector bytes = BlockQuantTensor.bytesAsShorts(seg, base + SCALES + 16L * j);
-                ShortVector nibbles = BlockQuantTensor.bytesAsShorts(seg, base + SCALES + 16L * (8 + j / 2));
+                ShortVector bytes = BlockQuantTensor.bytesAsShorts(seg, base + SCALES + 16 * j);
+                ShortVector nibbles = BlockQuantTensor.bytesAsShorts(seg, base + SCALES + 16 * (8 + j / 2));
                 IntVector sc = bytes.and((short) 63).reinterpretAsInts();
                 IntVector m = nibbles.lanewise(VectorOperators.LSHR, 4 * (j & 1)).and((short) 0xF)
                         .or(bytes.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).reinterpretAsInts();
@@ -156,22 +156,21 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
      * {@code d · scale_j}; the {@code 8 · Σx} left out comes back with the min term. Per super-block:
      * {@code xScale · (Σ d·scale_j·Σ(q - 8)·x - Σ (dmin·min_j - 8·d·scale_j)·Σx)}.
      */
-    private static void groupDot(MemorySegment seg, long firstBody, int blocks, QuantizedActivations a,
+    private static void groupDot(MemorySegment seg, int firstBody, int blocks, QuantizedActivations a,
                                  int firstXBlock, Scratch s, float[] out, int outOffset) {
         short[] q = a.values;
         float[] xScales = a.scales, scales = s.scales, offsets = s.offsets;
         int[] valueSums = a.valueSums;
         FloatVector low = FloatVector.zero(F), high = low;
-        long body = firstBody;
-        for (int sb = 0; sb < blocks; sb++, body += BODY) {
-            int xb = firstXBlock + sb;
+        for (int sb = 0; sb < blocks; sb++) {
+            int xb = firstXBlock + sb, body = firstBody + sb * BODY;
             FloatVector sumLow = FloatVector.zero(F), sumHigh = sumLow;
             for (int j = 0; j < 8; j += 2) {
                 int x0 = valueSums[8 * xb + j], x1 = valueSums[8 * xb + j + 1], xo = xb * BLOCK + 32 * j;
                 ShortVector first = ShortVector.broadcast(S, (short) (-8 * x0)), second = ShortVector.broadcast(S, (short) (-8 * x1));
-                long qs = body + 16L * 16 * j;
+                int qs = body + 16 * 16 * j;
                 for (int l = 0; l < 32; l++) {
-                    ShortVector packed = BlockQuantTensor.bytesAsShorts(seg, qs + 16L * l);
+                    ShortVector packed = BlockQuantTensor.bytesAsShorts(seg, qs + 16 * l);
                     first = first.add(packed.and((short) 0xF).mul(q[xo + l]));
                     second = second.add(packed.lanewise(VectorOperators.LSHR, 4).mul(q[xo + 32 + l]));
                 }
@@ -215,21 +214,21 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
 
     @Override
     void decodePanel(int group, int kc, int kLen, float[] panel) {
-        MemorySegment seg = segment;
+        MemorySegment seg = groupSegment(group);
         int first = kc / BLOCK, count = kLen / BLOCK;
         Scratch s = SCRATCH.get().ensure(count);
-        decodeScales(seg, headerAt(group, first), count, s);
+        decodeScales(seg, first * HEADER, count, s);
         float[] scales = s.scales, mins = s.mins;
-        long body = bodyAt(group, first);
-        for (int sb = 0; sb < count; sb++, body += BODY)
-            for (int j = 0; j < 8; j++) { // the same floats as dequantize: q · (d·scale) - dmin·min
+        for (int sb = 0; sb < count; sb++)
+            for (int j = 0; j < 8; j++) {
+                int body = firstBody() + (first + sb) * BODY; // the same floats as dequantize: q · (d·scale) - dmin·min
                 int at = 128 * sb + 16 * j;
                 FloatVector scaleLow = FloatVector.fromArray(F, scales, at), scaleHigh = FloatVector.fromArray(F, scales, at + 8);
                 FloatVector minLow = FloatVector.fromArray(F, mins, at), minHigh = FloatVector.fromArray(F, mins, at + 8);
-                long qs = body + 16L * 32 * (j / 2);
+                int qs = body + 16 * 32 * (j / 2);
                 int shift = 4 * (j & 1), k = BLOCK * sb + 32 * j;
                 for (int l = 0; l < 32; l++) {
-                    IntVector nibbles = BlockQuantTensor.bytesAsShorts(seg, qs + 16L * l).lanewise(VectorOperators.LSHR, shift)
+                    IntVector nibbles = BlockQuantTensor.bytesAsShorts(seg, qs + 16 * l).lanewise(VectorOperators.LSHR, shift)
                             .and((short) 0xF).reinterpretAsInts();
                     int to = (k + l) * GROUP;
                     toFloats(nibbles.and(0xFFFF)).mul(scaleLow).sub(minLow).intoArray(panel, to);

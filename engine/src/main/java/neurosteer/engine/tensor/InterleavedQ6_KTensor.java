@@ -81,23 +81,23 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
 
     @Override
     void matvecQuantized(QuantizedActivations a, float[] out, int groupStart, int groupEnd) {
-        MemorySegment seg = segment;
         int blocks = blocksPerRow, rows = rows();
         Scratch s = SCRATCH.get().ensure(blocks);
         for (int g = groupStart; g < groupEnd; g++) {
-            decodeScales(seg, headerAt(g, 0), blocks, s.scales);
-            for (int b = 0; b < a.batch; b++) groupDot(seg, bodyAt(g, 0), blocks, a, b * blocks, s, out, b * rows + g * GROUP);
+            MemorySegment group = groupSegment(g);
+            decodeScales(group, 0, blocks, s.scales);
+            for (int b = 0; b < a.batch; b++) groupDot(group, firstBody(), blocks, a, b * blocks, s, out, b * rows + g * GROUP);
         }
     }
 
     /** {@code d · scale_j} of rows 0-7 at {@code 256 sb + 16 j} and of rows 8-15 at {@code + 8}, for the super-blocks from the header at {@code firstHeader}. */
-    private static void decodeScales(MemorySegment seg, long firstHeader, int blocks, float[] scales) {
-        long header = firstHeader;
-        for (int sb = 0; sb < blocks; sb++, header += HEADER) {
+    private static void decodeScales(MemorySegment seg, int firstHeader, int blocks, float[] scales) {
+        for (int sb = 0; sb < blocks; sb++) {
+            int header = firstHeader + sb * HEADER;
             IntVector halves = IntVector.fromMemorySegment(I, seg, header, ByteOrder.LITTLE_ENDIAN);
             FloatVector dLow = lowHalves(halves), dHigh = highHalves(halves);
             for (int j = 0; j < 16; j++) {
-                IntVector sc = BlockQuantTensor.signedBytesAsShorts(seg, header + SCALES + 16L * j).reinterpretAsInts();
+                IntVector sc = BlockQuantTensor.signedBytesAsShorts(seg, header + SCALES + 16 * j).reinterpretAsInts();
                 int at = 256 * sb + 16 * j;
                 toFloats(evenLanes(sc)).mul(dLow).intoArray(scales, at);
                 toFloats(oddLanes(sc)).mul(dHigh).intoArray(scales, at + 8);
@@ -113,14 +113,13 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
      * the Vector API (and allocates every vector) once one compilation passes a node budget, and this
      * method, too large to be inlined into its caller, keeps the rest in one compilation of its own.
      */
-    private static void groupDot(MemorySegment seg, long firstBody, int blocks, QuantizedActivations a,
+    private static void groupDot(MemorySegment seg, int firstBody, int blocks, QuantizedActivations a,
                                  int firstXBlock, Scratch s, float[] out, int outOffset) {
         short[] partial = s.partial;
         float[] scales = s.scales, xScales = a.scales;
         FloatVector low = FloatVector.zero(F), high = low;
-        long body = firstBody;
-        for (int sb = 0; sb < blocks; sb++, body += BODY) {
-            int xb = firstXBlock + sb;
+        for (int sb = 0; sb < blocks; sb++) {
+            int xb = firstXBlock + sb, body = firstBody + sb * BODY;
             FloatVector sumLow = FloatVector.zero(F), sumHigh = sumLow;
             for (int h = 0; h < 2; h++)
                 for (int l0 = 0; l0 < 32; l0 += 16) {
@@ -148,15 +147,15 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
      * lanes start at {@code -32 · Σx} and add {@code q·x}, which leaves at most 8 · 32 · 127 = 32512
      * in magnitude (partial sums may wrap, the last cannot).
      */
-    private static void eightColumns(MemorySegment seg, long body, int h, int l0, QuantizedActivations a, int xo, short[] partial, int at) {
+    private static void eightColumns(MemorySegment seg, int body, int h, int l0, QuantizedActivations a, int xo, short[] partial, int at) {
         short[] q = a.values, offsets = a.sumsOf8;
         int x0 = xo + 128 * h + l0;
         ShortVector a0 = ShortVector.broadcast(S, offsets[x0 >> 3]), a1 = ShortVector.broadcast(S, offsets[(x0 + 32) >> 3]);
         ShortVector a2 = ShortVector.broadcast(S, offsets[(x0 + 64) >> 3]), a3 = ShortVector.broadcast(S, offsets[(x0 + 96) >> 3]);
-        long at0 = body + 48L * (32 * h + l0);
+        int at0 = body + 48 * (32 * h + l0);
         for (int i = 0; i < 8; i++) {
             int xi = x0 + i;
-            long bytes = at0 + 48L * i;
+            int bytes = at0 + 48 * i;
             ShortVector first = BlockQuantTensor.bytesAsShorts(seg, bytes);
             ShortVector second = BlockQuantTensor.bytesAsShorts(seg, bytes + 16);
             ShortVector lows = BlockQuantTensor.bytesAsShorts(seg, bytes + 32);
@@ -186,21 +185,20 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
 
     @Override
     void decodePanel(int group, int kc, int kLen, float[] panel) {
-        MemorySegment seg = segment;
+        MemorySegment seg = groupSegment(group);
         int first = kc / BLOCK, count = kLen / BLOCK;
         float[] scales = SCRATCH.get().ensure(count).scales;
-        decodeScales(seg, headerAt(group, first), count, scales);
-        long body = bodyAt(group, first);
-        for (int sb = 0; sb < count; sb++, body += BODY)
-            for (int h = 0; h < 2; h++)
+        decodeScales(seg, first * HEADER, count, scales);
+        for (int sb = 0; sb < count; sb++)
+            for (int h = 0, body = firstBody() + (first + sb) * BODY; h < 2; h++)
                 for (int quarter = 0; quarter < 4; quarter++) { // the same floats as dequantize: (q - 32) · (d·scale)
                     // quarters 0, 1: the first or second byte's low six bits; 2, 3: a nibble of the third and two bits of the first or second
-                    long highs = body + 48L * 32 * h + 16 * (quarter & 1), lows = body + 48L * 32 * h + 32;
+                    int highs = body + 48 * 32 * h + 16 * (quarter & 1), lows = body + 48 * 32 * h + 32;
                     boolean low = quarter < 2;
                     int highShift = low ? 0 : 2, highMask = low ? 63 : 0x30, lowShift = 4 * (quarter & 1), lowMask = low ? 0 : 0xF, e0 = 128 * h + 32 * quarter;
                     for (int l = 0; l < 32; l++) {
-                        ShortVector bits = BlockQuantTensor.bytesAsShorts(seg, highs + 48L * l).lanewise(VectorOperators.LSHR, highShift).and((short) highMask)
-                                .or(BlockQuantTensor.bytesAsShorts(seg, lows + 48L * l).lanewise(VectorOperators.LSHR, lowShift).and((short) lowMask));
+                        ShortVector bits = BlockQuantTensor.bytesAsShorts(seg, highs + 48 * l).lanewise(VectorOperators.LSHR, highShift).and((short) highMask)
+                                .or(BlockQuantTensor.bytesAsShorts(seg, lows + 48 * l).lanewise(VectorOperators.LSHR, lowShift).and((short) lowMask));
                         IntVector values = bits.sub((short) 32).reinterpretAsInts();
                         int e = e0 + l, at = 256 * sb + 16 * (e / 16), to = (BLOCK * sb + e) * GROUP;
                         toFloats(evenLanes(values)).mul(FloatVector.fromArray(F, scales, at)).intoArray(panel, to);

@@ -57,6 +57,20 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
     /** Byte offset of the body (the 16 rows' quantized values) of block {@code block} of group {@code group}. */
     final long bodyAt(int group, int block) { return bodyAt(group, block, blocksPerRow, GROUP * type().bytesPerBlock, headerBytes); }
 
+    /**
+     * Group {@code group}'s bytes (its blocks' headers, then their bodies), for a kernel to index with
+     * int offsets ({@code block * headerBytes}, {@link #firstBody} {@code + block * bodyBytes}). C2 checks
+     * the bounds of such offsets once per loop; with long offsets into the whole tensor it checked
+     * every load, which cost Q4_0's decode kernel 10-15% (docs/BENCHMARKS.md, twenty-first run).
+     */
+    final MemorySegment groupSegment(int group) {
+        long bytes = (long) blocksPerRow * GROUP * type().bytesPerBlock;
+        return segment.asSlice(group * bytes, bytes);
+    }
+
+    /** Offset of the first body within a {@link #groupSegment}. */
+    final int firstBody() { return blocksPerRow * headerBytes; }
+
     private static long headerAt(int group, int block, int blocks, int groupBlockBytes, int headerBytes) {
         return (long) group * blocks * groupBlockBytes + (long) block * headerBytes;
     }
