@@ -207,52 +207,97 @@ public final class Transformer {
     }
 
     /**
-     * Causal attention of every row and head, written over q: each (row, head) job reads its own slice
-     * of q in full (the scores) before it writes that same slice (the weighted values), and no other job
-     * reads it.
+     * Causal attention of every row and head, written over q. A job is one row and one key/value head
+     * with the query heads that share it (grouped-query attention): each key and value is read once for
+     * all of them, and their dot products and value sums run side by side, each in the order of
+     * {@link #dot} and {@link #weightedValues} (so the result does not depend on the grouping). A job
+     * reads its heads' slices of q in full (the scores) before it writes them (the weighted values),
+     * and no other job reads them.
      */
     private void attention(Batch batch, KvCache[] caches, int layer, float[] q) {
-        final int heads = config.numHeads(), hd = config.headDim(), kvDim = config.kvDim(), qDim = config.qDim();
-        final int window = config.slidingWindow();
-        final int rows = batch.rows();
-        Parallel.forRange(rows * heads, 4, (start, end) -> {
-            float[] scores = null;
+        final int hd = config.headDim(), kvDim = config.kvDim(), qDim = config.qDim(), group = kvGroup;
+        final int kvHeads = config.numKvHeads(), window = config.slidingWindow(), rows = batch.rows();
+        Parallel.forRange(rows * kvHeads, 1, (start, end) -> {
+            float[] scores = null, inverseSums = new float[group];
             for (int job = start; job < end; job++) {
-                int r = job / heads, h = job % heads;
+                int r = job / kvHeads, kvHead = job % kvHeads;
                 int p = batch.position(r);
                 int from = window > 0 ? Math.max(0, p - window + 1) : 0;
                 int len = p - from + 1;
-                if (scores == null || scores.length < len) scores = new float[Math.max(len, 64)];
+                if (scores == null || scores.length < group * len) scores = new float[Math.max(group * len, 64)];
                 KvCache c = caches[batch.sequence(r)];
-                float[] keys = c.keys(layer), values = c.values(layer);
-                int qOff = r * qDim + h * hd, kvOff = (h / kvGroup) * hd;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int t = 0; t < len; t++) {
-                    int kOff = (from + t) * kvDim + kvOff;
-                    float dot = dot(q, qOff, keys, kOff, hd) * attentionScale;
-                    scores[t] = dot;
-                    if (dot > max) max = dot;
+                int qOff = r * qDim + kvHead * group * hd, kvOff = from * kvDim + kvHead * hd;
+                groupScores(q, qOff, group, hd, c.keys(layer), kvOff, kvDim, len, attentionScale, scores);
+                for (int g = 0; g < group; g++) {
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int t = g * len; t < (g + 1) * len; t++) if (scores[t] > max) max = scores[t];
+                    inverseSums[g] = 1f / softmaxNumerators(scores, g * len, len, max);
                 }
-                float sum = softmaxNumerators(scores, len, max);
-                weightedValues(scores, len, 1f / sum, values, from * kvDim + kvOff, kvDim, q, qOff, hd);
+                float[] values = c.values(layer);
+                int g = 0;
+                for (; g + 2 <= group; g += 2)
+                    weightedValuesOfTwo(scores, g * len, (g + 1) * len, len, inverseSums[g], inverseSums[g + 1], values, kvOff, kvDim,
+                            q, qOff + g * hd, qOff + (g + 1) * hd, hd);
+                if (g < group) weightedValues(scores, g * len, len, inverseSums[g], values, kvOff, kvDim, q, qOff + g * hd, 0, hd);
             }
         });
     }
 
-    /** {@code scores[t] = exp(scores[t] - max)} for {@code t < len}; returns their sum. */
-    private static float softmaxNumerators(float[] scores, int len, float max) {
-        int t = 0;
+    /**
+     * {@code scores[g·len + t] = scale · dot(q_g, k_t)} for the {@code group} heads whose queries lie
+     * one after another from {@code qOff}, against the {@code len} keys from {@code kOff}, {@code stride}
+     * apart. Four heads at a time take each key once and keep four independent sums in flight.
+     */
+    static void groupScores(float[] q, int qOff, int group, int hd, float[] keys, int kOff, int stride, int len, float scale,
+                            float[] scores) {
+        int g = 0;
+        if (Kernels.VECTORIZE && hd >= F.length())
+            for (; g + 4 <= group; g += 4) fourHeadScores(q, qOff + g * hd, hd, keys, kOff, stride, len, scale, scores, g * len);
+        for (; g < group; g++)
+            for (int t = 0; t < len; t++) scores[g * len + t] = dot(q, qOff + g * hd, keys, kOff + t * stride, hd) * scale;
+    }
+
+    /** {@link #groupScores} of four heads, each dot product in exactly the order of {@link #dot}. */
+    private static void fourHeadScores(float[] q, int q0, int hd, float[] keys, int kOff, int stride, int len, float scale,
+                                       float[] scores, int s0) {
+        int q1 = q0 + hd, q2 = q1 + hd, q3 = q2 + hd, upper = F.loopBound(hd);
+        for (int t = 0, k = kOff; t < len; t++, k += stride) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < upper; i += F.length()) {
+                FloatVector key = FloatVector.fromArray(F, keys, k + i);
+                a0 = FloatVector.fromArray(F, q, q0 + i).fma(key, a0);
+                a1 = FloatVector.fromArray(F, q, q1 + i).fma(key, a1);
+                a2 = FloatVector.fromArray(F, q, q2 + i).fma(key, a2);
+                a3 = FloatVector.fromArray(F, q, q3 + i).fma(key, a3);
+            }
+            float d0 = Lanes.sum(a0), d1 = Lanes.sum(a1), d2 = Lanes.sum(a2), d3 = Lanes.sum(a3);
+            for (int i = upper; i < hd; i++) {
+                d0 += q[q0 + i] * keys[k + i];
+                d1 += q[q1 + i] * keys[k + i];
+                d2 += q[q2 + i] * keys[k + i];
+                d3 += q[q3 + i] * keys[k + i];
+            }
+            scores[s0 + t] = d0 * scale;
+            scores[s0 + len + t] = d1 * scale;
+            scores[s0 + 2 * len + t] = d2 * scale;
+            scores[s0 + 3 * len + t] = d3 * scale;
+        }
+    }
+
+    /** {@code scores[t] = exp(scores[t] - max)} for {@code t} in {@code [from, from + len)}; returns their sum. */
+    private static float softmaxNumerators(float[] scores, int from, int len, float max) {
+        int t = from, end = from + len;
         float sum = 0;
         if (Kernels.VECTORIZE && len >= F.length()) {
             FloatVector acc = FloatVector.zero(F);
-            for (int upper = F.loopBound(len); t < upper; t += F.length()) {
+            for (int upper = from + F.loopBound(len); t < upper; t += F.length()) {
                 FloatVector e = Lanes.exp(FloatVector.fromArray(F, scores, t).sub(max));
                 e.intoArray(scores, t);
                 acc = acc.add(e);
             }
             sum = Lanes.sum(acc);
         }
-        for (; t < len; t++) {
+        for (; t < end; t++) {
             float e = (float) Math.exp(scores[t] - max);
             scores[t] = e;
             sum += e;
@@ -293,19 +338,19 @@ public final class Transformer {
     }
 
     /**
-     * {@code out[oOff + i] = scale · Σ_t weights[t] · values[vOff + t·stride + i]} for {@code i < n}: the
-     * attention output of one head. Four 8-lane slices of the head stay in registers while every
-     * position is added, instead of a load and store of the output per position.
+     * {@code out[oOff + i] = scale · Σ_t weights[wOff + t] · values[vOff + t·stride + i]} for
+     * {@code from <= i < n}: the attention output of one head. Four 8-lane slices of the head stay in
+     * registers while every position is added, instead of a load and store of the output per position.
      */
-    static void weightedValues(float[] weights, int len, float scale, float[] values, int vOff, int stride,
-                               float[] out, int oOff, int n) {
-        int i = 0;
+    static void weightedValues(float[] weights, int wOff, int len, float scale, float[] values, int vOff, int stride,
+                               float[] out, int oOff, int from, int n) {
+        int i = from;
         if (Kernels.VECTORIZE) {
             int lanes = F.length();
             for (; i + 4 * lanes <= n; i += 4 * lanes) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
                 for (int t = 0, v = vOff + i; t < len; t++, v += stride) {
-                    FloatVector w = FloatVector.broadcast(F, weights[t]);
+                    FloatVector w = FloatVector.broadcast(F, weights[wOff + t]);
                     a0 = FloatVector.fromArray(F, values, v).fma(w, a0);
                     a1 = FloatVector.fromArray(F, values, v + lanes).fma(w, a1);
                     a2 = FloatVector.fromArray(F, values, v + 2 * lanes).fma(w, a2);
@@ -319,15 +364,54 @@ public final class Transformer {
             for (; i + lanes <= n; i += lanes) {
                 FloatVector a = FloatVector.zero(F);
                 for (int t = 0, v = vOff + i; t < len; t++, v += stride)
-                    a = FloatVector.fromArray(F, values, v).fma(FloatVector.broadcast(F, weights[t]), a);
+                    a = FloatVector.fromArray(F, values, v).fma(FloatVector.broadcast(F, weights[wOff + t]), a);
                 a.mul(scale).intoArray(out, oOff + i);
             }
         }
         for (; i < n; i++) {
             float a = 0;
-            for (int t = 0, v = vOff + i; t < len; t++, v += stride) a += weights[t] * values[v];
+            for (int t = 0, v = vOff + i; t < len; t++, v += stride) a += weights[wOff + t] * values[v];
             out[oOff + i] = a * scale;
         }
+    }
+
+    /**
+     * {@link #weightedValues} of two heads that share their values (weights from {@code wA} and
+     * {@code wB}, outputs at {@code oA} and {@code oB}): each value slice is loaded once for both,
+     * and every output gets exactly the arithmetic of {@link #weightedValues}.
+     */
+    static void weightedValuesOfTwo(float[] weights, int wA, int wB, int len, float scaleA, float scaleB, float[] values, int vOff,
+                                    int stride, float[] out, int oA, int oB, int n) {
+        int i = 0;
+        if (Kernels.VECTORIZE) {
+            int lanes = F.length();
+            for (; i + 4 * lanes <= n; i += 4 * lanes) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                for (int t = 0, v = vOff + i; t < len; t++, v += stride) {
+                    FloatVector wa = FloatVector.broadcast(F, weights[wA + t]), wb = FloatVector.broadcast(F, weights[wB + t]);
+                    FloatVector v0 = FloatVector.fromArray(F, values, v), v1 = FloatVector.fromArray(F, values, v + lanes);
+                    FloatVector v2 = FloatVector.fromArray(F, values, v + 2 * lanes), v3 = FloatVector.fromArray(F, values, v + 3 * lanes);
+                    a0 = v0.fma(wa, a0);
+                    a1 = v1.fma(wa, a1);
+                    a2 = v2.fma(wa, a2);
+                    a3 = v3.fma(wa, a3);
+                    b0 = v0.fma(wb, b0);
+                    b1 = v1.fma(wb, b1);
+                    b2 = v2.fma(wb, b2);
+                    b3 = v3.fma(wb, b3);
+                }
+                a0.mul(scaleA).intoArray(out, oA + i);
+                a1.mul(scaleA).intoArray(out, oA + i + lanes);
+                a2.mul(scaleA).intoArray(out, oA + i + 2 * lanes);
+                a3.mul(scaleA).intoArray(out, oA + i + 3 * lanes);
+                b0.mul(scaleB).intoArray(out, oB + i);
+                b1.mul(scaleB).intoArray(out, oB + i + lanes);
+                b2.mul(scaleB).intoArray(out, oB + i + 2 * lanes);
+                b3.mul(scaleB).intoArray(out, oB + i + 3 * lanes);
+            }
+        }
+        weightedValues(weights, wA, len, scaleA, values, vOff, stride, out, oA, i, n);
+        weightedValues(weights, wB, len, scaleB, values, vOff, stride, out, oB, i, n);
     }
 
     private static void addBias(float[] x, float[] bias, int rows) {

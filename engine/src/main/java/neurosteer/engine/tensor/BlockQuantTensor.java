@@ -108,10 +108,14 @@ public abstract class BlockQuantTensor extends Tensor {
         throw new UnsupportedOperationException(type() + " has no integer kernel");
     }
 
-    /** A format's static integer kernel: one weight row ({@code blocks} blocks from {@code firstBlock}) against activation blocks from {@code firstXBlock}. */
+    /**
+     * A format's static integer kernel: one weight row ({@code row}, a slice of {@code blocks} blocks)
+     * against activation blocks from {@code firstXBlock}. Kernels index the slice with int offsets, whose
+     * bounds C2 checks once per loop; long offsets into the whole tensor were checked at every load.
+     */
     @FunctionalInterface
     interface RowKernel {
-        float dot(MemorySegment memory, long firstBlock, int blocks, QuantizedActivations a, int firstXBlock);
+        float dot(MemorySegment row, int blocks, QuantizedActivations a, int firstXBlock);
     }
 
     /**
@@ -119,14 +123,17 @@ public abstract class BlockQuantTensor extends Tensor {
      * scratch. Small enough for C2 to inline into each format's {@code matvecQuantized}, where the
      * kernel (a constant there) is called directly.
      */
-    static void rowLoop(RowKernel kernel, MemorySegment memory, int rows, int blocks, QuantizedActivations a, float[] out,
+    static void rowLoop(RowKernel kernel, MemorySegment memory, int rows, int blocks, int blockBytes, QuantizedActivations a, float[] out,
                         int rowStart, int rowEnd) {
+        long rowBytes = (long) blocks * blockBytes;
         if (a.batch == 1) {
-            for (int r = rowStart; r < rowEnd; r++) out[r] = kernel.dot(memory, (long) r * blocks, blocks, a, 0);
+            for (int r = rowStart; r < rowEnd; r++) out[r] = kernel.dot(memory.asSlice(r * rowBytes, rowBytes), blocks, a, 0);
             return;
         }
-        for (int r = rowStart; r < rowEnd; r++)  // each weight row once from memory, then from L1 for the other batch rows
-            for (int b = 0; b < a.batch; b++) out[b * rows + r] = kernel.dot(memory, (long) r * blocks, blocks, a, b * blocks);
+        for (int r = rowStart; r < rowEnd; r++) {  // each weight row once from memory, then from L1 for the other batch rows
+            MemorySegment row = memory.asSlice(r * rowBytes, rowBytes);
+            for (int b = 0; b < a.batch; b++) out[b * rows + r] = kernel.dot(row, blocks, a, b * blocks);
+        }
     }
 
     /** Scalar reference of {@link #matvecQuantized} for one weight row and one batch row. */

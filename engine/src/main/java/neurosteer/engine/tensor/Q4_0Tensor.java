@@ -90,7 +90,7 @@ public final class Q4_0Tensor extends BlockQuantTensor {
 
     @Override
     void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
-        rowLoop(KERNEL, segment, rows(), cols() / BLOCK, a, out, rowStart, rowEnd);
+        rowLoop(KERNEL, segment, rows(), cols() / BLOCK, BYTES, a, out, rowStart, rowEnd);
     }
 
     /**
@@ -98,14 +98,13 @@ public final class Q4_0Tensor extends BlockQuantTensor {
      * (at most 2 · 15 · 127 per lane). The {@code -8} of every element is applied once per block,
      * as {@code -8 · d · Σx}.
      */
-    private static float rowDot(MemorySegment seg, long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
+    private static float rowDot(MemorySegment seg, int blocks, QuantizedActivations a, int firstXBlock) {
         short[] q = a.values;
         float[] scales = a.scales, sums = a.groupSums;
         FloatVector acc = FloatVector.zero(F);
         float offsets = 0;
-        long base = firstBlock * BYTES;
-        for (int xb = firstXBlock, end = firstXBlock + blocks; xb < end; xb++, base += BYTES) {
-            int xo = xb * BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            int xb = firstXBlock + b, xo = xb * BLOCK, base = b * BYTES;
             float d = f16(seg, base);
             ShortVector packed = bytesAsShorts(seg, base + 2);
             ShortVector s = packed.and((short) 0xF).mul(ShortVector.fromArray(SHORTS, q, xo))

@@ -77,17 +77,16 @@ public final class Q8_0Tensor extends BlockQuantTensor {
 
     @Override
     void matvecQuantized(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
-        rowLoop(KERNEL, segment, rows(), cols() / BLOCK, a, out, rowStart, rowEnd);
+        rowLoop(KERNEL, segment, rows(), cols() / BLOCK, BYTES, a, out, rowStart, rowEnd);
     }
 
     /** Two 16-byte loads sign-extended to 16-bit lanes; each lane sums two products (at most 2 · 128 · 127). */
-    private static float rowDot(MemorySegment seg, long firstBlock, int blocks, QuantizedActivations a, int firstXBlock) {
+    private static float rowDot(MemorySegment seg, int blocks, QuantizedActivations a, int firstXBlock) {
         short[] q = a.values;
         float[] scales = a.scales;
         FloatVector acc = FloatVector.zero(F);
-        long base = firstBlock * BYTES;
-        for (int xb = firstXBlock, end = firstXBlock + blocks; xb < end; xb++, base += BYTES) {
-            int xo = xb * BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            int xb = firstXBlock + b, xo = xb * BLOCK, base = b * BYTES;
             ShortVector s = signedBytesAsShorts(seg, base + 2).mul(ShortVector.fromArray(SHORTS, q, xo))
                     .add(signedBytesAsShorts(seg, base + 18).mul(ShortVector.fromArray(SHORTS, q, xo + 16)));
             acc = pairSums(s).fma(FloatVector.broadcast(F, f16(seg, base) * scales[xb]), acc);

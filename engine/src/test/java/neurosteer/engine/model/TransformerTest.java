@@ -210,7 +210,7 @@ class TransformerTest {
                 for (int i = 0; i < values.length; i++) values[i] = (float) r.nextGaussian();
                 java.util.Arrays.fill(out, Float.NaN);
                 float scale = 0.37f;
-                Transformer.weightedValues(weights, len, scale, values, vOff, stride, out, oOff, n);
+                Transformer.weightedValues(weights, 0, len, scale, values, vOff, stride, out, oOff, 0, n);
                 for (int i = 0; i < n; i++) {
                     double expected = 0, magnitude = 0;
                     for (int t = 0; t < len; t++) {
@@ -224,5 +224,49 @@ class TransformerTest {
                     if (i < oOff || i >= oOff + n) assertTrue(Float.isNaN(out[i]), "n " + n + ": wrote outside the head at " + i);
             }
         }
+    }
+
+    /** Grouped-query scores: every head's score is exactly {@code dot · scale}, whatever the group size or head size. */
+    @Test
+    void groupScoresEqualOneDotProductPerHeadBitForBit() {
+        SplittableRandom r = new SplittableRandom(12);
+        for (int group : new int[] {1, 2, 3, 4, 5, 7, 8})
+            for (int hd : new int[] {4, 8, 13, 64, 72}) {
+                int len = 9, stride = hd * 2 + 3, kOff = 5, qOff = 2;
+                float[] q = new float[qOff + group * hd], keys = new float[kOff + len * stride], scores = new float[group * len];
+                for (int i = 0; i < q.length; i++) q[i] = (float) r.nextGaussian();
+                for (int i = 0; i < keys.length; i++) keys[i] = (float) r.nextGaussian();
+                float scale = 0.125f;
+                Transformer.groupScores(q, qOff, group, hd, keys, kOff, stride, len, scale, scores);
+                for (int g = 0; g < group; g++)
+                    for (int t = 0; t < len; t++) {
+                        float expected = Transformer.dot(q, qOff + g * hd, keys, kOff + t * stride, hd) * scale;
+                        assertTrue(expected != 0, "test data must not be zero");
+                        assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(scores[g * len + t]),
+                                "group " + group + " hd " + hd + " head " + g + " key " + t);
+                    }
+            }
+    }
+
+    /** Two heads' value sums taken together equal each taken alone, bit for bit, for head sizes that take every path. */
+    @Test
+    void weightedValuesOfTwoHeadsEqualEachHeadAlone() {
+        SplittableRandom r = new SplittableRandom(13);
+        for (int n : new int[] {3, 8, 13, 32, 64, 72, 133})
+            for (int len : new int[] {1, 7, 40}) {
+                int stride = n + 5, vOff = 3, wA = 1, wB = wA + len, oA = 2, oB = oA + n + 1;
+                float[] weights = new float[wB + len], values = new float[vOff + len * stride];
+                for (int i = 0; i < weights.length; i++) weights[i] = (float) r.nextDouble();
+                for (int i = 0; i < values.length; i++) values[i] = (float) r.nextGaussian();
+                float[] together = new float[oB + n + 2], alone = new float[together.length];
+                java.util.Arrays.fill(together, Float.NaN);
+                java.util.Arrays.fill(alone, Float.NaN);
+                Transformer.weightedValuesOfTwo(weights, wA, wB, len, 0.3f, 0.7f, values, vOff, stride, together, oA, oB, n);
+                Transformer.weightedValues(weights, wA, len, 0.3f, values, vOff, stride, alone, oA, 0, n);
+                Transformer.weightedValues(weights, wB, len, 0.7f, values, vOff, stride, alone, oB, 0, n);
+                for (int i = 0; i < together.length; i++)
+                    assertEquals(Float.floatToIntBits(alone[i]), Float.floatToIntBits(together[i]), "n " + n + " len " + len + " at " + i);
+                assertTrue(!Float.isNaN(together[oA]) && !Float.isNaN(together[oB + n - 1]), "both heads written");
+            }
     }
 }
