@@ -80,21 +80,22 @@ public final class BF16Tensor extends Tensor {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
     private void rows4(float[] split, int body, float[] x, int xo, int cols, int r, float[] out, int oo) {
-        long b0 = (long) r * cols * 2, b1 = b0 + cols * 2L, b2 = b1 + cols * 2L, b3 = b2 + cols * 2L;
+        MemorySegment rows = segment.asSlice((long) r * cols * 2, 4L * cols * 2); // int offsets: bounds checked once per loop
+        int b1 = cols * 2, b2 = 2 * b1, b3 = 3 * b1;
         FloatVector e0 = FloatVector.zero(F), o0 = e0, e1 = e0, o1 = e0, e2 = e0, o2 = e0, e3 = e0, o3 = e0;
         for (int k = 0; k < body; k += 16) {
             FloatVector xe = FloatVector.fromArray(F, split, k), xd = FloatVector.fromArray(F, split, k + 8);
-            long off = 2L * k;
-            IntVector w = IntVector.fromMemorySegment(I, segment, b0 + off, ByteOrder.LITTLE_ENDIAN);
+            int off = 2 * k;
+            IntVector w = IntVector.fromMemorySegment(I, rows, off, ByteOrder.LITTLE_ENDIAN);
             e0 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, e0);
             o0 = w.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o0);
-            w = IntVector.fromMemorySegment(I, segment, b1 + off, ByteOrder.LITTLE_ENDIAN);
+            w = IntVector.fromMemorySegment(I, rows, b1 + off, ByteOrder.LITTLE_ENDIAN);
             e1 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, e1);
             o1 = w.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o1);
-            w = IntVector.fromMemorySegment(I, segment, b2 + off, ByteOrder.LITTLE_ENDIAN);
+            w = IntVector.fromMemorySegment(I, rows, b2 + off, ByteOrder.LITTLE_ENDIAN);
             e2 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, e2);
             o2 = w.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o2);
-            w = IntVector.fromMemorySegment(I, segment, b3 + off, ByteOrder.LITTLE_ENDIAN);
+            w = IntVector.fromMemorySegment(I, rows, b3 + off, ByteOrder.LITTLE_ENDIAN);
             e3 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, e3);
             o3 = w.and(0xFFFF0000).reinterpretAsFloats().fma(xd, o3);
         }
@@ -106,10 +107,10 @@ public final class BF16Tensor extends Tensor {
 
     /** One row with exactly the arithmetic of {@link #rows4}, so a row's result never depends on its group. */
     private float row1(float[] split, int body, float[] x, int xo, int cols, int r) {
-        long b0 = (long) r * cols * 2;
+        MemorySegment row = segment.asSlice((long) r * cols * 2, cols * 2L);
         FloatVector e0 = FloatVector.zero(F), o0 = e0;
         for (int k = 0; k < body; k += 16) {
-            IntVector w = IntVector.fromMemorySegment(I, segment, b0 + 2L * k, ByteOrder.LITTLE_ENDIAN);
+            IntVector w = IntVector.fromMemorySegment(I, row, 2 * k, ByteOrder.LITTLE_ENDIAN);
             e0 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k), e0);
             o0 = w.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k + 8), o0);
         }

@@ -43,9 +43,9 @@ public final class F16Tensor extends Tensor {
     float dotVector(long offset, float[] x, int xOffset, int n) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0, upper = F.loopBound(n);
-        long base = offset * 2;
+        MemorySegment row = segment.asSlice(offset * 2, upper * 2L); // int offsets: bounds checked once per loop
         for (; i < upper; i += 8) {
-            ShortVector h = ShortVector.fromMemorySegment(H, segment, base + 2L * i, ByteOrder.LITTLE_ENDIAN);
+            ShortVector h = ShortVector.fromMemorySegment(H, row, 2 * i, ByteOrder.LITTLE_ENDIAN);
             acc = toFloats(h).fma(FloatVector.fromArray(F, x, xOffset + i), acc);
         }
         float sum = Lanes.sum(acc);

@@ -41,9 +41,9 @@ public final class F32Tensor extends Tensor {
     float dotVector(long offset, float[] x, int xOffset, int n) {
         FloatVector acc = FloatVector.zero(S);
         int len = S.length(), i = 0, upper = S.loopBound(n);
-        long base = offset * 4;
+        MemorySegment row = segment.asSlice(offset * 4, upper * 4L); // int offsets: bounds checked once per loop
         for (; i < upper; i += len) {
-            FloatVector w = FloatVector.fromMemorySegment(S, segment, base + 4L * i, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w = FloatVector.fromMemorySegment(S, row, 4 * i, ByteOrder.LITTLE_ENDIAN);
             acc = w.fma(FloatVector.fromArray(S, x, xOffset + i), acc);
         }
         float sum = Lanes.sum(acc);
