@@ -56,6 +56,34 @@ class MatmulRowsTest {
                 checkAgainstScalarDots(matrix(type, random, rows, cols), random, BATCHES, ranges);
     }
 
+    /**
+     * A whole product as the model runs it ({@link Tensor#matmul}: rows shared out between two threads,
+     * and for BF16 x split once for all of them) equals {@link Tensor#matmulRows} over all rows, bit for
+     * bit, for the float formats (the quantized ones decode with quantized activations: QuantizedActivationsTest).
+     */
+    @Test
+    void matmulOnTwoThreadsEqualsMatmulRowsForFloatFormats() {
+        Random random = new Random(43);
+        int threads = neurosteer.engine.util.Parallel.threads();
+        neurosteer.engine.util.Parallel.setThreads(2);
+        try {
+            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16})
+                for (int cols : columnCounts(type)) {
+                    Tensor w = matrix(type, random, 301, cols);
+                    for (int batch : new int[] {1, 2, 3, 4, 33}) {
+                        float[] x = gaussian(random, batch * cols);
+                        float[] whole = new float[batch * w.rows()], byRows = new float[whole.length];
+                        w.matmul(x, batch, whole);
+                        w.matmulRows(x, batch, byRows, 0, w.rows());
+                        assertTrue(byRows[0] != 0, "test data must not be zero");
+                        assertArrayEquals(byRows, whole, type + " cols " + cols + " batch " + batch);
+                    }
+                }
+        } finally {
+            neurosteer.engine.util.Parallel.setThreads(threads);
+        }
+    }
+
     /** More rows than one group of panels the prefill kernel decodes together, ending in a partial panel. */
     @Test
     void tallMatricesSpanningSeveralPanelGroupsMatchScalarDots() {
