@@ -1,7 +1,5 @@
 package neurosteer.bench;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -11,8 +9,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import neurosteer.engine.tensor.GgmlType;
-import neurosteer.engine.tensor.Quantizer;
 import neurosteer.engine.tensor.Tensor;
 import neurosteer.engine.tensor.Tensors;
 import neurosteer.engine.util.Parallel;
@@ -44,13 +40,7 @@ public final class KernelAB {
             Random random = new Random(1);
             x = new float[cols * batchRows];
             for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
-            float[] values = new float[rows * cols];
-            for (int i = 0; i < values.length; i++) values[i] = (float) random.nextGaussian();
-            GgmlType ggml = GgmlType.valueOf(type);
-            byte[] bytes = Quantizer.quantize(ggml, values);
-            MemorySegment segment = Arena.ofAuto().allocate(bytes.length, 64);
-            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, 0, bytes.length);
-            weights = Tensors.forInference(Tensors.of(ggml, "w", segment, new long[] {rows, cols}));
+            weights = Tensors.forInference(RandomWeights.offHeap(type, random, rows, cols));
             out = new float[rows * batchRows];
         }
 

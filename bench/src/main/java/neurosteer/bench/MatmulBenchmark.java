@@ -1,11 +1,7 @@
 package neurosteer.bench;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import neurosteer.engine.tensor.GgmlType;
-import neurosteer.engine.tensor.Quantizer;
 import neurosteer.engine.tensor.Tensor;
 import neurosteer.engine.tensor.Tensors;
 import neurosteer.engine.util.Parallel;
@@ -60,13 +56,7 @@ public class MatmulBenchmark {
     public void setup() {
         Parallel.setThreads(1);
         Random random = new Random(1);
-        float[] w = new float[rows * cols];
-        for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian();
-        GgmlType t = GgmlType.valueOf(type);
-        byte[] bytes = Quantizer.quantize(t, w);
-        MemorySegment segment = Arena.ofAuto().allocate(bytes.length, 64);
-        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, 0, bytes.length);
-        weights = Tensors.of(t, "w", segment, new long[] {rows, cols});
+        weights = RandomWeights.offHeap(type, random, rows, cols);
         if (layout.equals("loaded")) weights = Tensors.forInference(weights);
         x = new float[batch * cols];
         for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
