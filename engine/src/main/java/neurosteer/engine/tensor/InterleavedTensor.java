@@ -90,7 +90,7 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
 
     /**
      * The interleaved copy of {@code flat}, in memory of its own, or {@code flat} itself when it cannot
-     * be interleaved: not a matrix of whole groups of rows, or a scale that is infinite or NaN (the
+     * be interleaved: not a matrix of whole groups of rows, a group of 2 GiB or more, or a scale that is infinite or NaN (the
      * kernels' half-to-float conversion assumes finite scales; {@code halfOffsets} are the byte offsets
      * of a block's f16 scales, {@code headerBytes} those of a group block's header). When {@code flat} is memory-mapped, each stretch of it is released
      * from this process's resident memory once copied ({@link MemorySegment#unload}), so that the copy
@@ -101,6 +101,7 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
         long[] shape = flat.shape();
         GgmlType type = flat.type();
         if (shape.length != 2 || shape[0] % GROUP != 0 || shape[1] % type.blockSize != 0) return flat;
+        if (shape[1] / type.blockSize * GROUP * type.bytesPerBlock > Integer.MAX_VALUE) return flat; // kernels index a group with ints
         int blocks = flat.cols() / type.blockSize, groups = flat.rows() / GROUP, blockBytes = type.bytesPerBlock;
         MemorySegment src = flat.segment();
         MemorySegment dst = Arena.ofAuto().allocate(flat.byteSize(), 64);
