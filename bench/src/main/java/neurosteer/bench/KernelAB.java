@@ -16,9 +16,9 @@ import neurosteer.engine.util.Parallel;
 /**
  * Two builds of the engine in one JVM, one matrix product timed with each in turn: on a machine whose
  * speed drifts by ±15–30% between processes, alternating inside one process is what shows a 5–10%
- * change in a kernel. Each build is loaded by a class loader of its own (engine classes from its
- * folder, {@link Probe} from this module's jar), with the same seeded weights and input, and the two
- * outputs are compared bit for bit at the end.
+ * change in a kernel. Each build is loaded twice, in the order A, B, B, A, by class loaders of their
+ * own (engine classes from its folder, {@link Probe} from this module's jar), with the same seeded
+ * weights and input; the four outputs are compared bit for bit at the end.
  *
  * <pre>KernelAB CLASSES_A CLASSES_B TYPE ROWS COLS THREADS BATCH ROUNDS</pre>
  *
@@ -60,9 +60,12 @@ public final class KernelAB {
             System.exit(2);
         }
         URL probeJar = KernelAB.class.getProtectionDomain().getCodeSource().getLocation();
-        Method[] setup = new Method[2], run = new Method[2], out = new Method[2];
-        for (int i = 0; i < 2; i++) {
-            URLClassLoader loader = new URLClassLoader(new URL[] {probeJar, Path.of(args[i]).toUri().toURL()},
+        // A, B, B, A: whichever build is loaded (and set up) first, or second, the other is too, so that
+        // load order, which on its own moved the median by up to 1.2x between two identical builds, cancels.
+        int[] build = {0, 1, 1, 0};
+        Method[] setup = new Method[4], run = new Method[4], out = new Method[4];
+        for (int i = 0; i < 4; i++) {
+            URLClassLoader loader = new URLClassLoader(new URL[] {probeJar, Path.of(args[build[i]]).toUri().toURL()},
                     ClassLoader.getPlatformClassLoader());
             Class<?> probe = loader.loadClass(KernelAB.class.getName() + "$Probe"); // by name: this loader must not link Probe itself
             setup[i] = probe.getMethod("setup", String.class, int.class, int.class, int.class, int.class);
@@ -72,22 +75,25 @@ public final class KernelAB {
         String type = args[2];
         int rows = Integer.parseInt(args[3]), cols = Integer.parseInt(args[4]), threads = Integer.parseInt(args[5]);
         int batch = Integer.parseInt(args[6]), rounds = Math.max(3, Integer.parseInt(args[7]));
-        for (int i = 0; i < 2; i++) setup[i].invoke(null, type, rows, cols, threads, batch);
+        for (int i = 0; i < 4; i++) setup[i].invoke(null, type, rows, cols, threads, batch);
         double work = (double) rows * cols * batch;
         int reps = (int) Math.max(2, 3e8 / work);
         double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
         List<Double> ratios = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             double[] time = new double[2];
-            for (int k = 0; k < 2; k++) {
-                int i = round % 2 == 0 ? k : 1 - k; // who goes first alternates
-                time[i] = (double) run[i].invoke(null, reps);
-                best[i] = Math.min(best[i], time[i]);
+            for (int k = 0; k < 4; k++) {
+                int i = round % 2 == 0 ? k : 3 - k; // who goes first alternates
+                double t = (double) run[i].invoke(null, reps);
+                time[build[i]] += t;
+                best[build[i]] = Math.min(best[build[i]], t);
             }
             if (round >= 2) ratios.add(time[0] / time[1]);
         }
         Collections.sort(ratios);
-        boolean same = Arrays.equals((float[]) out[0].invoke(null), (float[]) out[1].invoke(null));
+        float[] reference = (float[]) out[0].invoke(null);
+        boolean same = true;
+        for (int i = 1; i < 4; i++) same &= Arrays.equals(reference, (float[]) out[i].invoke(null));
         System.out.printf("%s %dx%d threads %d batch %d: A %.2f G/s, B %.2f G/s; B/A speed: best %.3f, median %.3f; outputs %s%n",
                 type, rows, cols, threads, batch, work / best[0], work / best[1], best[0] / best[1], ratios.get(ratios.size() / 2),
                 same ? "equal" : "DIFFER");

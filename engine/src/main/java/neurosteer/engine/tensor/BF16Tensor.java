@@ -8,7 +8,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import neurosteer.engine.util.Parallel;
 
 /** bfloat16: the top 16 bits of an IEEE float. */
 public final class BF16Tensor extends Tensor {
@@ -61,59 +60,31 @@ public final class BF16Tensor extends Tensor {
      */
     @Override
     protected void matvecRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        rowsAgainstSplit(split(x, batch), x, batch, out, rowStart, rowEnd);
-    }
-
-    /**
-     * Decode splits x once for the whole product, before the rows are shared out, rather than once in
-     * every chunk of rows ({@link #matvecRows}): sixteen chunks of a 2048 × 8192 product each re-split
-     * 8192 elements, about 5% of the product.
-     */
-    @Override
-    public void matmul(float[] x, int batch, float[] out) {
-        if (!Kernels.VECTORIZE || batch >= FewRowsMatmul.MIN_BATCH) {
-            super.matmul(x, batch, out);
-            return;
-        }
-        float[] split = split(x, batch); // the calling thread's buffer, only read while the product runs
-        Parallel.forRange(rows(), rowGrain(batch), (start, end) -> rowsAgainstSplit(split, x, batch, out, start, end));
-    }
-
-    /** Each batch row of x with every 16 elements reordered as 8 even ones, then 8 odd ones, in this thread's buffer. */
-    private float[] split(float[] x, int batch) {
-        int cols = cols(), body = cols / 16 * 16;
+        int cols = cols(), rows = rows(), body = cols / 16 * 16;
         float[] split = SPLIT_X.get();
-        if (split.length < batch * body) SPLIT_X.set(split = new float[batch * body]);
+        if (split.length < body) SPLIT_X.set(split = new float[body]);
         for (int b = 0; b < batch; b++) {
-            int xo = b * cols, so = b * body;
+            int xo = b * cols;
             for (int k = 0; k < body; k += 16)
                 for (int i = 0; i < 8; i++) {
-                    split[so + k + i] = x[xo + k + 2 * i];
-                    split[so + k + 8 + i] = x[xo + k + 2 * i + 1];
+                    split[k + i] = x[xo + k + 2 * i];
+                    split[k + 8 + i] = x[xo + k + 2 * i + 1];
                 }
-        }
-        return split;
-    }
-
-    private void rowsAgainstSplit(float[] split, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        int cols = cols(), rows = rows(), body = cols / 16 * 16;
-        for (int b = 0; b < batch; b++) {
-            int xo = b * cols, so = b * body;
             int r = rowStart;
-            for (; r + 4 <= rowEnd; r += 4) rows4(split, so, body, x, xo, cols, r, out, b * rows);
-            for (; r < rowEnd; r++) out[b * rows + r] = row1(split, so, body, x, xo, cols, r);
+            for (; r + 4 <= rowEnd; r += 4) rows4(split, body, x, xo, cols, r, out, b * rows);
+            for (; r < rowEnd; r++) out[b * rows + r] = row1(split, body, x, xo, cols, r);
         }
     }
 
     private static final ThreadLocal<float[]> SPLIT_X = ThreadLocal.withInitial(() -> new float[0]);
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
-    private void rows4(float[] split, int so, int body, float[] x, int xo, int cols, int r, float[] out, int oo) {
+    private void rows4(float[] split, int body, float[] x, int xo, int cols, int r, float[] out, int oo) {
         MemorySegment rows = segment.asSlice((long) r * cols * 2, 4L * cols * 2); // int offsets: bounds checked once per loop
         int b1 = cols * 2, b2 = 2 * b1, b3 = 3 * b1;
         FloatVector e0 = FloatVector.zero(F), o0 = e0, e1 = e0, o1 = e0, e2 = e0, o2 = e0, e3 = e0, o3 = e0;
         for (int k = 0; k < body; k += 16) {
-            FloatVector xe = FloatVector.fromArray(F, split, so + k), xd = FloatVector.fromArray(F, split, so + k + 8);
+            FloatVector xe = FloatVector.fromArray(F, split, k), xd = FloatVector.fromArray(F, split, k + 8);
             int off = 2 * k;
             IntVector w = IntVector.fromMemorySegment(I, rows, off, ByteOrder.LITTLE_ENDIAN);
             e0 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, e0);
@@ -135,13 +106,13 @@ public final class BF16Tensor extends Tensor {
     }
 
     /** One row with exactly the arithmetic of {@link #rows4}, so a row's result never depends on its group. */
-    private float row1(float[] split, int so, int body, float[] x, int xo, int cols, int r) {
+    private float row1(float[] split, int body, float[] x, int xo, int cols, int r) {
         MemorySegment row = segment.asSlice((long) r * cols * 2, cols * 2L);
         FloatVector e0 = FloatVector.zero(F), o0 = e0;
         for (int k = 0; k < body; k += 16) {
             IntVector w = IntVector.fromMemorySegment(I, row, 2 * k, ByteOrder.LITTLE_ENDIAN);
-            e0 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, so + k), e0);
-            o0 = w.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, so + k + 8), o0);
+            e0 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k), e0);
+            o0 = w.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k + 8), o0);
         }
         return Lanes.sum(e0.add(o0)) + tail(r, body, x, xo, cols);
     }

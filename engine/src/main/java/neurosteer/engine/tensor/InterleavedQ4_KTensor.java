@@ -219,9 +219,8 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
         Scratch s = SCRATCH.get().ensure(count);
         decodeScales(seg, first * HEADER, count, s);
         float[] scales = s.scales, mins = s.mins;
-        for (int sb = 0; sb < count; sb++)
-            for (int j = 0; j < 8; j++) {
-                int body = firstBody() + (first + sb) * BODY; // the same floats as dequantize: q · (d·scale) - dmin·min
+        for (int sb = 0, body = firstBody() + first * BODY; sb < count; sb++, body += BODY)
+            for (int j = 0; j < 8; j++) { // the same floats as dequantize: q · (d·scale) - dmin·min
                 int at = 128 * sb + 16 * j;
                 FloatVector scaleLow = FloatVector.fromArray(F, scales, at), scaleHigh = FloatVector.fromArray(F, scales, at + 8);
                 FloatVector minLow = FloatVector.fromArray(F, mins, at), minHigh = FloatVector.fromArray(F, mins, at + 8);

@@ -189,8 +189,8 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
         int first = kc / BLOCK, count = kLen / BLOCK;
         float[] scales = SCRATCH.get().ensure(count).scales;
         decodeScales(seg, first * HEADER, count, scales);
-        for (int sb = 0; sb < count; sb++)
-            for (int h = 0, body = firstBody() + (first + sb) * BODY; h < 2; h++)
+        for (int sb = 0, body = firstBody() + first * BODY; sb < count; sb++, body += BODY)
+            for (int h = 0; h < 2; h++)
                 for (int quarter = 0; quarter < 4; quarter++) { // the same floats as dequantize: (q - 32) · (d·scale)
                     // quarters 0, 1: the first or second byte's low six bits; 2, 3: a nibble of the third and two bits of the first or second
                     int highs = body + 48 * 32 * h + 16 * (quarter & 1), lows = body + 48 * 32 * h + 32;

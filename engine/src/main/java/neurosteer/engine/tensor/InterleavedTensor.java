@@ -61,7 +61,7 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
      * Group {@code group}'s bytes (its blocks' headers, then their bodies), for a kernel to index with
      * int offsets ({@code block * headerBytes}, {@link #firstBody} {@code + block * bodyBytes}). C2 checks
      * the bounds of such offsets once per loop; with long offsets into the whole tensor it checked
-     * every load, which cost Q4_0's decode kernel 10-15% (docs/BENCHMARKS.md, twenty-first run).
+     * every load (docs/BENCHMARKS.md, "Bounds checks").
      */
     final MemorySegment groupSegment(int group) {
         long bytes = (long) blocksPerRow * GROUP * type().bytesPerBlock;

@@ -57,9 +57,9 @@ class MatmulRowsTest {
     }
 
     /**
-     * A whole product as the model runs it ({@link Tensor#matmul}: rows shared out between two threads,
-     * and for BF16 x split once for all of them) equals {@link Tensor#matmulRows} over all rows, bit for
-     * bit, for the float formats (the quantized ones decode with quantized activations: QuantizedActivationsTest).
+     * A whole product as the model runs it ({@link Tensor#matmul}: rows shared out between two threads)
+     * equals {@link Tensor#matmulRows} over all rows, bit for bit, for the float formats (the quantized
+     * ones decode with quantized activations: QuantizedActivationsTest).
      */
     @Test
     void matmulOnTwoThreadsEqualsMatmulRowsForFloatFormats() {
