@@ -54,9 +54,17 @@ public final class BF16Tensor extends Tensor {
     }
 
     /**
-     * Four weight rows at a time. Each 256-bit load holds 16 bf16 values as 8 little-endian ints:
-     * shifting left by 16 gives the even elements as floats, masking the high half gives the odd
-     * ones, so x is read once per group of rows in an even/odd-split copy and no widening is needed.
+     * Each 256-bit load holds 16 bf16 values as 8 little-endian ints: shifting left by 16 gives the even
+     * elements as floats, masking the high half gives the odd ones, so x is copied once per product into
+     * an even/odd-split layout and no widening is needed.
+     * <p>
+     * Rows of up to {@link #ONE_ROW_COLS} columns go one at a time: each thread then reads one stream of
+     * consecutive rows, and on a Zen 4 machine that read 1.4-1.5x as fast as four rows side by side
+     * (Llama's rows are 4 or 16 KiB, and four short streams at once kept the prefetchers from reaching full
+     * speed). Wider rows go four at a time, sharing each load of x: with 8192 columns one row at a time
+     * read x from L2 rather than L1 and ran at 0.65x (docs/BENCHMARKS.md, twenty-third run). A matrix's rows
+     * all take the same arithmetic however they were split between threads: {@link #oneRow}'s, or for
+     * wide rows {@link #rows4}' (and {@link #row1}'s, the same, for the rows left over).
      */
     @Override
     protected void matvecRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
@@ -70,12 +78,18 @@ public final class BF16Tensor extends Tensor {
                     split[k + i] = x[xo + k + 2 * i];
                     split[k + 8 + i] = x[xo + k + 2 * i + 1];
                 }
+            if (cols <= ONE_ROW_COLS) {
+                for (int r = rowStart; r < rowEnd; r++) out[b * rows + r] = oneRow(split, body, x, xo, cols, r);
+                continue;
+            }
             int r = rowStart;
             for (; r + 4 <= rowEnd; r += 4) rows4(split, body, x, xo, cols, r, out, b * rows);
             for (; r < rowEnd; r++) out[b * rows + r] = row1(split, body, x, xo, cols, r);
         }
     }
 
+    /** Up to this many columns the split copy of x (16 KiB) stays in L1 while one row streams past it. */
+    static final int ONE_ROW_COLS = 4096;
     private static final ThreadLocal<float[]> SPLIT_X = ThreadLocal.withInitial(() -> new float[0]);
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
@@ -103,6 +117,27 @@ public final class BF16Tensor extends Tensor {
         out[oo + r + 1] = Lanes.sum(e1.add(o1)) + tail(r + 1, body, x, xo, cols);
         out[oo + r + 2] = Lanes.sum(e2.add(o2)) + tail(r + 2, body, x, xo, cols);
         out[oo + r + 3] = Lanes.sum(e3.add(o3)) + tail(r + 3, body, x, xo, cols);
+    }
+
+    /** One row, two blocks of 16 columns a step, each into an even and an odd accumulator: four FMA chains in flight. */
+    private float oneRow(float[] split, int body, float[] x, int xo, int cols, int r) {
+        MemorySegment row = segment.asSlice((long) r * cols * 2, cols * 2L);
+        FloatVector even0 = FloatVector.zero(F), odd0 = even0, even1 = even0, odd1 = even0;
+        int k = 0;
+        for (; k + 32 <= body; k += 32) {
+            IntVector w = IntVector.fromMemorySegment(I, row, 2 * k, ByteOrder.LITTLE_ENDIAN);
+            even0 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k), even0);
+            odd0 = w.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k + 8), odd0);
+            w = IntVector.fromMemorySegment(I, row, 2 * k + 32, ByteOrder.LITTLE_ENDIAN);
+            even1 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k + 16), even1);
+            odd1 = w.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k + 24), odd1);
+        }
+        if (k < body) {
+            IntVector w = IntVector.fromMemorySegment(I, row, 2 * k, ByteOrder.LITTLE_ENDIAN);
+            even0 = w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k), even0);
+            odd0 = w.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, k + 8), odd0);
+        }
+        return Lanes.sum(even0.add(even1).add(odd0.add(odd1))) + tail(r, body, x, xo, cols);
     }
 
     /** One row with exactly the arithmetic of {@link #rows4}, so a row's result never depends on its group. */

@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 public final class F32Tensor extends Tensor {
     static final ValueLayout.OfFloat LAYOUT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** 256 bits on every machine, so that sums come out the same with or without AVX-512 (see {@link Lanes}). */
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
 
     public F32Tensor(String name, MemorySegment segment, long[] shape) {
         super(name, segment, shape);

@@ -32,8 +32,12 @@ public final class Lanes {
 
     private Lanes() {}
 
-    /** The sum of the 8 lanes as {@code ((v0 + v4) + (v2 + v6)) + ((v1 + v5) + (v3 + v7))}. */
+    /**
+     * The sum of the 8 lanes as {@code ((v0 + v4) + (v2 + v6)) + ((v1 + v5) + (v3 + v7))}. Every kernel works
+     * in 256-bit vectors, also on machines with AVX-512, so that results do not depend on the machine.
+     */
     public static float sum(FloatVector v) {
+        if (v.length() != 8) throw new IllegalArgumentException("Lanes.sum takes 8-lane vectors, not " + v.species());
         FloatVector s = v.add(v.rearrange(BY_FOUR));
         s = s.add(s.rearrange(BY_TWO));
         return s.add(s.rearrange(BY_ONE)).lane(0);

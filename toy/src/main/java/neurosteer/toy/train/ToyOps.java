@@ -10,7 +10,8 @@ import neurosteer.engine.tensor.Kernels;
  * {@code y = x W^T}. Backward functions add into their gradient arguments.
  */
 public final class ToyOps {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** 256 bits on every machine, so that the toy model trains to the same weights with or without AVX-512. */
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int L = S.length();
 
     private ToyOps() {}
