@@ -59,7 +59,7 @@ public final class BF16Tensor extends Tensor {
      * an even/odd-split layout and no widening is needed.
      * <p>
      * Rows of up to {@link #ONE_ROW_COLS} columns go one at a time: each thread then reads one stream of
-     * consecutive rows, and on a Zen 4 machine that read 1.4-1.5x as fast as four rows side by side
+     * consecutive rows, and on a Zen 4 machine that read 1.2-1.6x as fast as four rows side by side
      * (Llama's rows are 4 or 16 KiB, and four short streams at once kept the prefetchers from reaching full
      * speed). Wider rows go four at a time, sharing each load of x: with 8192 columns one row at a time
      * read x from L2 rather than L1 and ran at 0.65x (docs/BENCHMARKS.md, twenty-third run). A matrix's rows

@@ -1,6 +1,7 @@
 package neurosteer.engine.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -26,6 +27,14 @@ class LanesTest {
     }
 
     /** The fixed order, on values of very different sizes (where the order shows), the first calls and after C2 has compiled it. */
+    /** A 512-bit vector (what {@code SPECIES_PREFERRED} gives with AVX-512) is refused with a message, not a cast failure. */
+    @Test
+    void sumRefusesVectorsOfOtherThanEightLanes() {
+        FloatVector wide = FloatVector.broadcast(FloatVector.SPECIES_512, 1f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Lanes.sum(wide));
+        assertTrue(e.getMessage().contains("8-lane"), e.getMessage());
+    }
+
     @Test
     void sumAddsTheLanesInOneOrderBeforeAndAfterCompilation() {
         float[][] v = vectors(new Random(1), 1000, 6);

@@ -37,10 +37,14 @@ class MatmulRowsTest {
         return Tensors.of(type, "w", MemorySegment.ofArray(bytes), new long[] {rows, cols});
     }
 
-    /** Column counts that cross the kernel's column blocks: odd for float formats, block multiples for quantizations. */
+    /**
+     * Column counts that cross the kernel's column blocks: odd for float formats, block multiples for
+     * quantizations. For BF16 also a half step of its one-row loop (305: 19 steps of 16 columns) and rows
+     * wide enough for its four-row kernel (more than {@link BF16Tensor#ONE_ROW_COLS}).
+     */
     static int[] columnCounts(GgmlType type) {
         return switch (type.blockSize) {
-            case 1 -> new int[] {19, 301, 515};
+            case 1 -> type == GgmlType.BF16 ? new int[] {19, 305, 515, BF16Tensor.ONE_ROW_COLS + 19} : new int[] {19, 301, 515};
             case 32 -> new int[] {32, 416};
             default -> new int[] {256, 768};
         };
