@@ -80,6 +80,8 @@ done
 
 printf '\n%s, %d threads, prefill %d tokens in one batch, decode %d tokens, best of %d round(s) of %d timed run(s) per engine; %s\n' "$shape" "$threads" "$prompt" "$gen" "$rounds" "$repeat" "$(date -u +%Y-%m-%dT%H:%MZ)"
 printf 'machine ceilings (%d threads): FP32 FMA %.1f GFLOP/s, memory read %.1f GB/s\n' "$threads" "$fma" "$bw"
+node -e 'const o=JSON.parse(process.argv[1]); const f=[o.cpu_avx512&&"AVX-512",o.cpu_vnni&&"VNNI",o.cpu_avx512_bf16&&"AVX-512 BF16"].filter(Boolean);
+  console.log(`machine: ${o.cpu}, ${o.processors} processors${f.length?", "+f.join(", "):""}; Vector API ${o.vector_bits}-bit; Java ${o.java}`)' "$ceil"
 printf '%-22s | %12s %12s %7s | %12s %12s %7s | %9s %9s | %8s %8s\n' format "prefill ours" "llama.cpp" ratio "decode ours" "llama.cpp" ratio "RSS/w ours" "llama.cpp" "FMA frac" "BW frac"
 for row in "${rows[@]}"; do
   IFS='|' read -r label a b <<<"$row"

@@ -80,6 +80,7 @@ final class BenchCommand implements Runnable {
         if (model == null) {
             if (!ceilings) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a MODEL to time, or --ceilings");
             Map<String, Object> out = new LinkedHashMap<>();
+            putMachine(out);
             putCeilings(out, measureCeilings());
             Json.print(spec.commandLine().getOut(), out, false);
             return;
@@ -124,6 +125,7 @@ final class BenchCommand implements Runnable {
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", m.location().toString());
+            putMachine(out);
             out.put("threads", Parallel.threads());
             out.put("decode_quantized_activations", Kernels.QUANTIZE_ACTIVATIONS);
             out.put("prompt_tokens", promptTokens);
@@ -166,6 +168,18 @@ final class BenchCommand implements Runnable {
     private MachineCeilings.Result measureCeilings() {
         if (!(ceilingSeconds > 0) || ceilingMib < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--ceiling-seconds and --ceiling-mib must be positive");
         return MachineCeilings.measure(ceilingSeconds, (long) ceilingMib << 20);
+    }
+
+    /** The machine a figure was measured on: two CPUs of one name can still differ in what llama.cpp runs on them. */
+    private static void putMachine(Map<String, Object> out) {
+        MachineCeilings.Machine machine = MachineCeilings.machine();
+        out.put("cpu", machine.cpu());
+        out.put("cpu_avx512", machine.avx512());
+        out.put("cpu_vnni", machine.vnni());
+        out.put("cpu_avx512_bf16", machine.avx512bf16());
+        out.put("processors", machine.processors());
+        out.put("vector_bits", machine.vectorBits());
+        out.put("java", machine.java());
     }
 
     private static void putCeilings(Map<String, Object> out, MachineCeilings.Result machine) {

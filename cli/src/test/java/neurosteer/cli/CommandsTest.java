@@ -109,6 +109,9 @@ class CommandsTest {
         assertEquals(o.path("prefill_gflops").asDouble() / o.path("ceiling_fma_gflops").asDouble(),
                 o.path("prefill_fraction_of_fma_ceiling").asDouble(), 1e-9);
         assertTrue(o.path("steered_neurons").asLong() > 0, o.toString());
+        assertFalse(o.path("cpu").asText().isBlank(), o.toString());
+        assertEquals(Runtime.getRuntime().availableProcessors(), o.path("processors").asInt(), o.toString());
+        assertTrue(o.path("vector_bits").asInt() >= 64 && o.path("cpu_avx512").isBoolean() && o.path("cpu_vnni").isBoolean(), o.toString());
 
         Run nothing = run("bench");
         assertEquals(2, nothing.code());

@@ -1,9 +1,15 @@
 package neurosteer.engine.tensor;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.DoubleAdder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -25,6 +31,41 @@ public final class MachineCeilings {
     public record Result(int threads, double fmaGflops, double readGbPerS) {}
 
     private MachineCeilings() {}
+
+    /**
+     * What a benchmark figure depends on besides the code, for its report: the CPU's model name
+     * ({@code /proc/cpuinfo} on Linux, else the architecture), whether it has AVX-512, VNNI and AVX-512 BF16
+     * (llama.cpp's CPU variant and so its speed depend on them), the processors the JVM sees, the widest
+     * float vector the Vector API offers, and the Java runtime.
+     */
+    public record Machine(String cpu, boolean avx512, boolean vnni, boolean avx512bf16, int processors, int vectorBits, String java) {}
+
+    public static Machine machine() {
+        String name = null, family = null, model = null;
+        Set<String> flags = new HashSet<>();
+        Path info = Path.of("/proc/cpuinfo");
+        if (Files.isReadable(info)) {
+            try {
+                for (String line : Files.readAllLines(info)) {
+                    int colon = line.indexOf(':');
+                    if (colon < 0) continue;
+                    String key = line.substring(0, colon).trim(), value = line.substring(colon + 1).trim();
+                    if (key.equals("model name") && name == null) name = value;
+                    if (key.equals("cpu family") && family == null) family = value;
+                    if (key.equals("model") && model == null) model = value;
+                    if (key.equals("flags") && flags.isEmpty()) flags.addAll(Arrays.asList(value.split("\\s+")));
+                }
+            } catch (IOException | RuntimeException e) {
+                // unreadable: the architecture and no flags
+            }
+        }
+        // virtual machines often show a bare brand name: family and model tell, say, Zen 1 (23/1) from Zen 4 (25/17)
+        String cpu = name == null ? System.getProperty("os.arch")
+                : family == null || model == null ? name : name + " (family " + family + ", model " + model + ")";
+        return new Machine(cpu, flags.contains("avx512f"), flags.contains("avx512_vnni") || flags.contains("avx_vnni"),
+                flags.contains("avx512_bf16"), Runtime.getRuntime().availableProcessors(),
+                FloatVector.SPECIES_PREFERRED.vectorBitSize(), Runtime.version().toString());
+    }
 
     public static Result measure(double secondsEach, long bandwidthBytes) {
         return new Result(Parallel.threads(), fmaGflops(secondsEach), readGbPerS(bandwidthBytes, secondsEach));
