@@ -168,7 +168,7 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
             for (int j = 0; j < 8; j += 2) {
                 int x0 = valueSums[8 * xb + j], x1 = valueSums[8 * xb + j + 1], xo = xb * BLOCK + 32 * j;
                 ShortVector first = ShortVector.broadcast(S, (short) (-8 * x0)), second = ShortVector.broadcast(S, (short) (-8 * x1));
-                long qs = body + 16L * 16 * j; // long offsets: C2 then checks their bounds once per loop, not per load
+                long qs = body + 16L * 16 * j; // long offsets: in this loop C2 checked every int-offset load, these once (+3%; not so in Q4_0 or Q6_K)
                 for (int l = 0; l < 32; l++) {
                     ShortVector packed = BlockQuantTensor.bytesAsShorts(seg, qs + 16L * l);
                     first = first.add(packed.and((short) 0xF).mul(q[xo + l]));

@@ -26,7 +26,6 @@ class LanesTest {
         return out;
     }
 
-    /** The fixed order, on values of very different sizes (where the order shows), the first calls and after C2 has compiled it. */
     /** A 512-bit vector (what {@code SPECIES_PREFERRED} gives with AVX-512) is refused with a message, not a cast failure. */
     @Test
     void sumRefusesVectorsOfOtherThanEightLanes() {
@@ -35,6 +34,7 @@ class LanesTest {
         assertTrue(e.getMessage().contains("8-lane"), e.getMessage());
     }
 
+    /** The fixed order, on values of very different sizes (where the order shows), the first calls and after C2 has compiled it. */
     @Test
     void sumAddsTheLanesInOneOrderBeforeAndAfterCompilation() {
         float[][] v = vectors(new Random(1), 1000, 6);
