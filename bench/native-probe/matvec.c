@@ -9,8 +9,8 @@
  * products summed with vpmaddubsw (unsigned nibble times signed byte, pairs added) and vpmaddwd (times
  * the sub-block's scale, pairs added). BF16: each row widened to floats and multiplied with fused
  * multiply-adds. The weights are random but valid (finite scales), in anonymous memory; the rows are
- * split in two halves when THREADS is 2. Every row of the first round is checked against a scalar
- * reference. Prints the best round as G multiply-adds/s and GB/s of weights read.
+ * split in two halves when THREADS is 2, the threads started inside each timed round (about 0.05 ms: keep
+ * rounds well above that). Every row of the first round is checked against a scalar reference. Prints the best round as G multiply-adds/s and GB/s of weights read.
  */
 #define _GNU_SOURCE
 #include <immintrin.h>
