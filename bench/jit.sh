@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What C2 made of a kernel: its inlining decisions, its machine code, and where the time goes in it.
 #
-#   bench/jit.sh inlining TYPE ROWS COLS CLASS::METHOD     # e.g. bench/jit.sh inlining Q4_K 4096 2048 InterleavedQ4_KTensor::groupDot
-#   bench/jit.sh profile  TYPE ROWS COLS CLASS::METHOD [THREADS=1]
+#   bench/jit.sh inlining TYPE ROWS COLS CLASS::METHOD [THREADS=1] [BATCH=1]     # e.g. bench/jit.sh inlining Q4_K 4096 2048 InterleavedQ4_KTensor::groupDot
+#   bench/jit.sh profile  TYPE ROWS COLS CLASS::METHOD [THREADS=1] [BATCH=1]
 #
 # Both run this checkout's kernel through neurosteer.bench.KernelAB (bench/ab.sh WORKTREE WORKTREE).
 # inlining: the calls C2 did not inline into METHOD. "NodeCountInliningCutoff" is the one to watch: past
@@ -16,7 +16,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [[ $# -ge 5 ]] || { sed -n 2,18p "$0" >&2; exit 2; }
-mode="$1" type="$2" rows="$3" cols="$4" method="$5" threads="${6:-1}"
+mode="$1" type="$2" rows="$3" cols="$4" method="$5" threads="${6:-1}" batch="${7:-1}"
 [[ "$method" == *::* ]] || { echo "bench/jit.sh: METHOD is Class::method, e.g. InterleavedQ4_KTensor::groupDot" >&2; exit 2; }
 work="${TMPDIR:-/tmp}/neurosteer-jit"
 mkdir -p "$work"
@@ -24,7 +24,7 @@ pattern="*${method%%::*}.${method##*::}"
 case "$mode" in
   inlining)
     JAVA_TOOL_OPTIONS="-XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=option,$pattern,PrintInlining" \
-      "$here/bench/ab.sh" WORKTREE WORKTREE "$type" "$rows" "$cols" "$threads" 1 3 > "$work/inlining.txt" 2>&1
+      "$here/bench/ab.sh" WORKTREE WORKTREE "$type" "$rows" "$cols" "$threads" "$batch" 3 > "$work/inlining.txt" 2>&1
     grep 'G/s' "$work/inlining.txt" || { tail -20 "$work/inlining.txt" >&2; exit 1; }
     echo "calls not inlined (count, call):"
     grep -E 'failed to inline' "$work/inlining.txt" | grep -v -E 'no static binding|callee is too large|too big|low call site frequency|too much stack' \
@@ -37,7 +37,7 @@ case "$mode" in
     for tool in gcc objdump perf; do command -v "$tool" >/dev/null || { echo "bench/jit.sh: $tool not found" >&2; exit 1; }; done
     gcc -O2 -Wall -Wextra -shared -fPIC -o "$work/hsdis-amd64.so" "$here/bench/jit/hsdis-objdump.c"
     LD_LIBRARY_PATH="$work" JAVA_TOOL_OPTIONS="-XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=print,$pattern -XX:PrintAssemblyOptions=intel" \
-      perf record -q -F 4000 -o "$work/perf.data" -- "$here/bench/ab.sh" WORKTREE WORKTREE "$type" "$rows" "$cols" "$threads" 1 40 \
+      perf record -q -F 4000 -o "$work/perf.data" -- "$here/bench/ab.sh" WORKTREE WORKTREE "$type" "$rows" "$cols" "$threads" "$batch" 40 \
       > "$work/listing.txt" 2>&1
     grep 'G/s' "$work/listing.txt" || { tail -20 "$work/listing.txt" >&2; exit 1; }
     perf script -i "$work/perf.data" -F ip 2>/dev/null | sort | uniq -c | sort -rn > "$work/samples.txt"
