@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q6_K interleaved by groups of 16 rows ({@link InterleavedTensor}). Each group's 256-column
- * super-block has a header of 288 bytes: the 16 rows' f16 {@code d}, then for each of the 16 int8
- * scales the 16 rows' byte (scale {@code t} at {@code 32 + 16t}); and a body of 3072. The bits mean
+ * super-block is 3360 bytes, read front to back by the decode kernel: a header of 288 bytes (the 16
+ * rows' f16 {@code d}, then for each of the 16 int8 scales the 16 rows' byte, scale {@code t} at
+ * {@code 32 + 16t}) and then a body of 3072. The bits mean
  * what they mean in {@link Q6_KTensor}: in half {@code h}, for {@code l < 32}, {@code ql[64h + l]}
  * holds columns {@code 128h + l} (low nibble) and {@code 128h + 64 + l} (high), {@code ql[64h + 32 + l]}
  * columns {@code 128h + 32 + l} and {@code 128h + 96 + l}, and {@code qh[32h + l]} their top two
@@ -22,10 +23,10 @@ import jdk.incubator.vector.VectorOperators;
  * {@code (q2 & 15) | (q3 & 15) << 4}.
  */
 public final class InterleavedQ6_KTensor extends InterleavedTensor {
-    static final int BLOCK = 256, SCALES = 2 * GROUP, HEADER = SCALES + 16 * GROUP, BODY = GROUP * Q6_KTensor.BYTES - HEADER;
+    static final int BLOCK = 256, SCALES = 2 * GROUP, HEADER = SCALES + 16 * GROUP, STRIDE = GROUP * Q6_KTensor.BYTES;
 
     private InterleavedQ6_KTensor(String name, MemorySegment segment, long[] shape) {
-        super(name, segment, shape, HEADER);
+        super(name, segment, shape, 0);
     }
 
     @Override
@@ -33,7 +34,8 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
 
     /** The interleaved copy of {@code flat}, or {@code flat} itself when it cannot be interleaved (see {@link InterleavedTensor#interleave}). */
     public static Tensor interleave(Q6_KTensor flat) {
-        return interleave(flat, HEADER, new int[] {Q6_KTensor.D}, (row, from, dst, header, body, lane) -> {
+        return interleave(flat, 0, new int[] {Q6_KTensor.D}, (row, from, dst, unused, header, lane) -> {
+            long body = header + HEADER;
             dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane, row[from + Q6_KTensor.D]);
             dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane + 1, row[from + Q6_KTensor.D + 1]);
             for (int t = 0; t < 16; t++) dst.set(ValueLayout.JAVA_BYTE, header + SCALES + 16L * t + lane, row[from + Q6_KTensor.SCALES + t]);
@@ -65,13 +67,14 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
     @Override
     public float get(long index) {
         int row = (int) (index / cols()), col = (int) (index % cols()), e = col % BLOCK;
-        long header = headerAt(row / GROUP, col / BLOCK), body = bodyAt(row / GROUP, col / BLOCK);
+        long header = bodyAt(row / GROUP, col / BLOCK), body = header + HEADER;
         int lane = laneOfRow(row % GROUP);
         return Float.float16ToFloat(segment.get(F16, header + 2L * lane)) * scale(header, lane, e / 16) * (quant(body, lane, e) - 32);
     }
 
     @Override
-    void dequantizeBlock(long header, long body, int lane, float[] out, int outOffset) {
+    void dequantizeBlock(long unused, long header, int lane, float[] out, int outOffset) {
+        long body = header + HEADER;
         float d = Float.float16ToFloat(segment.get(F16, header + 2L * lane));
         for (int e = 0; e < BLOCK; e++) out[outOffset + e] = d * scale(header, lane, e / 16) * (quant(body, lane, e) - 32);
     }
@@ -82,18 +85,17 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
     @Override
     void matvecQuantized(QuantizedActivations a, float[] out, int groupStart, int groupEnd) {
         int blocks = blocksPerRow, rows = rows();
-        Scratch s = SCRATCH.get().ensure(blocks);
+        Scratch s = SCRATCH.get();
         for (int g = groupStart; g < groupEnd; g++) {
             MemorySegment group = groupSegment(g);
-            decodeScales(group, 0, blocks, s.scales);
-            for (int b = 0; b < a.batch; b++) groupDot(group, firstBody(), blocks, a, b * blocks, s, out, b * rows + g * GROUP);
+            for (int b = 0; b < a.batch; b++) groupDot(group, blocks, a, b * blocks, s, out, b * rows + g * GROUP);
         }
     }
 
-    /** {@code d · scale_j} of rows 0-7 at {@code 256 sb + 16 j} and of rows 8-15 at {@code + 8}, for the super-blocks from the header at {@code firstHeader}. */
+    /** {@code d · scale_j} of rows 0-7 at {@code 256 sb + 16 j} and of rows 8-15 at {@code + 8}, for the super-blocks from the header at {@code firstHeader} (prefill's panels). */
     private static void decodeScales(MemorySegment seg, int firstHeader, int blocks, float[] scales) {
         for (int sb = 0; sb < blocks; sb++) {
-            int header = firstHeader + sb * HEADER;
+            int header = firstHeader + sb * STRIDE;
             IntVector halves = IntVector.fromMemorySegment(I, seg, header, ByteOrder.LITTLE_ENDIAN);
             FloatVector dLow = lowHalves(halves), dHigh = highHalves(halves);
             for (int j = 0; j < 16; j++) {
@@ -106,21 +108,24 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
     }
 
     /**
-     * One group of 16 rows against one activation row, given {@link #decodeScales}:
-     * {@code xScale · Σ_j d·scale_j · Σ (q - 32)·x} per super-block. Per sixteen columns of each
-     * quarter (a sub-block), {@link #eightColumns} twice, then the two halves widened, added and
-     * weighted by the sub-block's scale. The integer sums are a method of their own: C2 stops inlining
-     * the Vector API (and allocates every vector) once one compilation passes a node budget, and this
-     * method, too large to be inlined into its caller, keeps the rest in one compilation of its own.
+     * One group of 16 rows against one activation row, in one pass over its bytes in the order they lie
+     * (each super-block's scales, then its values; see {@link InterleavedQ4_KTensor#groupDot} for why):
+     * {@code xScale · d · Σ_j scale_j · Σ (q - 32)·x} per super-block. Per sixteen columns of each quarter
+     * (a sub-block), {@link #eightColumns} twice, then the two halves widened, added and weighted by the
+     * sub-block's int8 scale in 32-bit lanes, exactly (at most 16 · 128 · 2 · 32512 < 2^31). The integer
+     * sums are a method of their own: C2 stops inlining once one compilation passes a node budget, and
+     * this method, too large to be inlined into its caller, keeps the rest in one compilation of its own.
      */
-    private static void groupDot(MemorySegment seg, int firstBody, int blocks, QuantizedActivations a,
-                                 int firstXBlock, Scratch s, float[] out, int outOffset) {
+    private static void groupDot(MemorySegment seg, int blocks, QuantizedActivations a, int firstXBlock, Scratch s,
+                                 float[] out, int outOffset) {
         short[] partial = s.partial;
-        float[] scales = s.scales, xScales = a.scales;
+        float[] xScales = a.scales;
+        IntVector halfMagnitude = IntVector.broadcast(I, 0x0FFFE000), signBit = IntVector.broadcast(I, 0x80000000);
+        FloatVector rebias = FloatVector.broadcast(F, 0x1p112f);
         FloatVector low = FloatVector.zero(F), high = low;
         for (int sb = 0; sb < blocks; sb++) {
-            int xb = firstXBlock + sb, body = firstBody + sb * BODY;
-            FloatVector sumLow = FloatVector.zero(F), sumHigh = sumLow;
+            int xb = firstXBlock + sb, header = sb * STRIDE, body = header + HEADER;
+            IntVector sumLow = IntVector.zero(I), sumHigh = sumLow;
             for (int h = 0; h < 2; h++)
                 for (int l0 = 0; l0 < 32; l0 += 16) {
                     eightColumns(seg, body, h, l0, a, xb * BLOCK, partial, 0);
@@ -128,14 +133,21 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
                     for (int k = 0; k < 4; k++) { // sub-block 8h + 2k + l0/16
                         IntVector first = ShortVector.fromArray(S, partial, 16 * k).reinterpretAsInts();
                         IntVector second = ShortVector.fromArray(S, partial, 64 + 16 * k).reinterpretAsInts();
-                        int j = 256 * sb + 16 * (8 * h + 2 * k + l0 / 16);
-                        sumLow = toFloats(evenLanes(first).add(evenLanes(second))).fma(FloatVector.fromArray(F, scales, j), sumLow);
-                        sumHigh = toFloats(oddLanes(first).add(oddLanes(second))).fma(FloatVector.fromArray(F, scales, j + 8), sumHigh);
+                        IntVector scale = BlockQuantTensor.signedBytesAsShorts(seg, header + SCALES + 16 * (8 * h + 2 * k + l0 / 16)).reinterpretAsInts();
+                        sumLow = sumLow.add(evenLanes(first).add(evenLanes(second)).mul(evenLanes(scale)));
+                        sumHigh = sumHigh.add(oddLanes(first).add(oddLanes(second)).mul(oddLanes(scale)));
                     }
                 }
+            // Spelled out rather than through toFloats and halfToFloats: past the node budget C2 still
+            // inlines the Vector API's own methods (forced), but no longer small helpers like those.
+            IntVector d = IntVector.fromMemorySegment(I, seg, header, ByteOrder.LITTLE_ENDIAN), d0 = d.lanewise(VectorOperators.LSHL, 16);
+            FloatVector dLow = d0.lanewise(VectorOperators.LSHR, 3).and(halfMagnitude).reinterpretAsFloats().mul(rebias)
+                    .reinterpretAsInts().or(d0.and(signBit)).reinterpretAsFloats();
+            FloatVector dHigh = d.lanewise(VectorOperators.LSHR, 3).and(halfMagnitude).reinterpretAsFloats().mul(rebias)
+                    .reinterpretAsInts().or(d.and(signBit)).reinterpretAsFloats();
             FloatVector xScale = FloatVector.broadcast(F, xScales[xb]);
-            low = sumLow.fma(xScale, low);
-            high = sumHigh.fma(xScale, high);
+            low = dLow.mul((FloatVector) sumLow.convert(VectorOperators.I2F, 0)).fma(xScale, low);
+            high = dHigh.mul((FloatVector) sumHigh.convert(VectorOperators.I2F, 0)).fma(xScale, high);
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 8);
@@ -188,8 +200,8 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
         MemorySegment seg = groupSegment(group);
         int first = kc / BLOCK, count = kLen / BLOCK;
         float[] scales = SCRATCH.get().ensure(count).scales;
-        decodeScales(seg, first * HEADER, count, scales);
-        for (int sb = 0, body = firstBody() + first * BODY; sb < count; sb++, body += BODY)
+        decodeScales(seg, first * STRIDE, count, scales);
+        for (int sb = 0, body = HEADER + first * STRIDE; sb < count; sb++, body += STRIDE)
             for (int h = 0; h < 2; h++)
                 for (int quarter = 0; quarter < 4; quarter++) { // the same floats as dequantize: (q - 32) · (d·scale)
                     // quarters 0, 1: the first or second byte's low six bits; 2, 3: a nibble of the third and two bits of the first or second

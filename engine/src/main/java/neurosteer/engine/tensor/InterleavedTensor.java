@@ -22,7 +22,7 @@ import neurosteer.engine.util.Parallel;
  * bodies (the quantized values), each in column order ({@link #headerAt}, {@link #bodyAt}): a
  * kernel that decodes a group's scales ahead of its values then reads two sequential streams
  * rather than striding across the group, which with few blocks a row the prefetchers did not follow.
- * A format whose kernel reads the scales in step with the values (Q4_0, Q4_K) keeps them in its
+ * A format whose kernel reads the scales in step with the values (Q4_0, Q4_K, Q6_K) keeps them in its
  * bodies instead, with headers of 0 bytes: one stream.
  *
  * <p>Why: in the row-major layout a decode kernel multiplies one row at a time with the columns of a
