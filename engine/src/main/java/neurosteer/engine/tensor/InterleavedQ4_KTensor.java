@@ -3,6 +3,7 @@ package neurosteer.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -109,7 +110,10 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
         int blocks = blocksPerRow, rows = rows();
         for (int g = groupStart; g < groupEnd; g++) {
             MemorySegment group = groupSegment(g);
-            for (int b = 0; b < a.batch; b++) groupDot(group, blocks, a, b * blocks, out, b * rows + g * GROUP);
+            int b = 0;
+            for (; b + 1 < a.batch; b += 2) // several sequences decoded together: two rows of x share each pass over the group
+                groupDotPair(group, blocks, a, b * blocks, out, b * rows + g * GROUP, (b + 1) * rows + g * GROUP);
+            if (b < a.batch) groupDot(group, blocks, a, b * blocks, out, b * rows + g * GROUP);
         }
     }
 
@@ -223,6 +227,84 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 8);
+    }
+
+    /**
+     * {@link #groupDot} for two rows of x at once, {@code firstXBlock} and the next: each byte of the group
+     * is loaded and split into nibbles once for both, and each sub-block's scales and mins once. The
+     * helpers {@link #evenLanes}, {@link #oddLanes} and {@link BlockQuantTensor#bytesAsShorts} are spelled
+     * out past the inner loop, where this compilation passes C2's node budget (see {@link #groupDot}).
+     */
+    private static void groupDotPair(MemorySegment seg, int blocks, QuantizedActivations a, int firstXBlock, float[] out,
+                                     int outA, int outB) {
+        short[] q = a.values;
+        float[] xScales = a.scales;
+        int[] valueSums = a.valueSums;
+        int secondX = blocks; // x blocks of the second row follow the first's
+        ShortVector fourBits = ShortVector.broadcast(S, (short) 0xF), sixBits = ShortVector.broadcast(S, (short) 63);
+        IntVector lowHalf = IntVector.broadcast(I, 0xFFFF), halfMagnitude = IntVector.broadcast(I, 0x0FFFE000), signBit = IntVector.broadcast(I, 0x80000000);
+        FloatVector rebias = FloatVector.broadcast(F, 0x1p112f);
+        FloatVector lowA = FloatVector.zero(F), highA = lowA, lowB = lowA, highB = lowA;
+        for (int sb = 0; sb < blocks; sb++) {
+            int xa = firstXBlock + sb, xb = xa + secondX, header = sb * STRIDE;
+            IntVector sumLowA = IntVector.zero(I), sumHighA = sumLowA, minLowA = sumLowA, minHighA = sumLowA;
+            IntVector sumLowB = sumLowA, sumHighB = sumLowA, minLowB = sumLowA, minHighB = sumLowA;
+            for (int j = 0; j < 8; j++) {
+                int sA = valueSums[8 * xa + j], sB = valueSums[8 * xb + j];
+                int oa = xa * BLOCK + 32 * j, ob = xb * BLOCK + 32 * j, body = header + HEADER + 16 * 16 * j;
+                ShortVector sumsA = ShortVector.broadcast(S, (short) (-8 * sA)), sumsB = ShortVector.broadcast(S, (short) (-8 * sB));
+                for (int l = 0; l < 16; l++) {
+                    ShortVector packed = BlockQuantTensor.bytesAsShorts(seg, body + 16 * l);
+                    ShortVector lo = packed.and(fourBits), hi = packed.lanewise(VectorOperators.LSHR, 4);
+                    sumsA = sumsA.add(lo.mul(q[oa + l])).add(hi.mul(q[oa + 16 + l]));
+                    sumsB = sumsB.add(lo.mul(q[ob + l])).add(hi.mul(q[ob + 16 + l]));
+                }
+                ShortVector bytes = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, seg,
+                        header + SCALES + 16 * j, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector nibbles = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, seg,
+                        header + SCALES + 16 * (8 + j / 2), ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                IntVector scale = bytes.and(sixBits).reinterpretAsInts();
+                IntVector min = nibbles.lanewise(VectorOperators.LSHR, 4 * (j & 1)).and(fourBits)
+                        .or(bytes.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).reinterpretAsInts();
+                IntVector scaleLow = scale.and(lowHalf), scaleHigh = scale.lanewise(VectorOperators.LSHR, 16);
+                IntVector minLow = min.and(lowHalf), minHigh = min.lanewise(VectorOperators.LSHR, 16);
+                IntVector pairsA = sumsA.reinterpretAsInts(), pairsB = sumsB.reinterpretAsInts();
+                IntVector xSumA = IntVector.broadcast(I, sA), xSumB = IntVector.broadcast(I, sB);
+                IntVector eightA = xSumA.lanewise(VectorOperators.LSHL, 3), eightB = xSumB.lanewise(VectorOperators.LSHL, 3);
+                sumLowA = sumLowA.add(pairsA.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(eightA).mul(scaleLow));
+                sumHighA = sumHighA.add(pairsA.lanewise(VectorOperators.ASHR, 16).add(eightA).mul(scaleHigh));
+                sumLowB = sumLowB.add(pairsB.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(eightB).mul(scaleLow));
+                sumHighB = sumHighB.add(pairsB.lanewise(VectorOperators.ASHR, 16).add(eightB).mul(scaleHigh));
+                minLowA = minLowA.add(minLow.mul(xSumA));
+                minHighA = minHighA.add(minHigh.mul(xSumA));
+                minLowB = minLowB.add(minLow.mul(xSumB));
+                minHighB = minHighB.add(minHigh.mul(xSumB));
+            }
+            IntVector d = IntVector.fromMemorySegment(I, seg, header, ByteOrder.LITTLE_ENDIAN);
+            IntVector dmin = IntVector.fromMemorySegment(I, seg, header + DMIN, ByteOrder.LITTLE_ENDIAN);
+            IntVector d0 = d.lanewise(VectorOperators.LSHL, 16), dmin0 = dmin.lanewise(VectorOperators.LSHL, 16);
+            FloatVector dLow = d0.lanewise(VectorOperators.LSHR, 3).and(halfMagnitude).reinterpretAsFloats().mul(rebias)
+                    .reinterpretAsInts().or(d0.and(signBit)).reinterpretAsFloats();
+            FloatVector dHigh = d.lanewise(VectorOperators.LSHR, 3).and(halfMagnitude).reinterpretAsFloats().mul(rebias)
+                    .reinterpretAsInts().or(d.and(signBit)).reinterpretAsFloats();
+            FloatVector dminLow = dmin0.lanewise(VectorOperators.LSHR, 3).and(halfMagnitude).reinterpretAsFloats().mul(rebias)
+                    .reinterpretAsInts().or(dmin0.and(signBit)).reinterpretAsFloats();
+            FloatVector dminHigh = dmin.lanewise(VectorOperators.LSHR, 3).and(halfMagnitude).reinterpretAsFloats().mul(rebias)
+                    .reinterpretAsInts().or(dmin.and(signBit)).reinterpretAsFloats();
+            FloatVector scaleA = FloatVector.broadcast(F, xScales[xa]), scaleB = FloatVector.broadcast(F, xScales[xb]);
+            lowA = dLow.mul((FloatVector) sumLowA.convert(VectorOperators.I2F, 0))
+                    .sub(dminLow.mul((FloatVector) minLowA.convert(VectorOperators.I2F, 0))).fma(scaleA, lowA);
+            highA = dHigh.mul((FloatVector) sumHighA.convert(VectorOperators.I2F, 0))
+                    .sub(dminHigh.mul((FloatVector) minHighA.convert(VectorOperators.I2F, 0))).fma(scaleA, highA);
+            lowB = dLow.mul((FloatVector) sumLowB.convert(VectorOperators.I2F, 0))
+                    .sub(dminLow.mul((FloatVector) minLowB.convert(VectorOperators.I2F, 0))).fma(scaleB, lowB);
+            highB = dHigh.mul((FloatVector) sumHighB.convert(VectorOperators.I2F, 0))
+                    .sub(dminHigh.mul((FloatVector) minHighB.convert(VectorOperators.I2F, 0))).fma(scaleB, highB);
+        }
+        lowA.intoArray(out, outA);
+        highA.intoArray(out, outA + 8);
+        lowB.intoArray(out, outB);
+        highB.intoArray(out, outB + 8);
     }
 
     /** Per-thread scratch of {@link #decodeScales}: per super-block, 128 floats each of scales and mins, 32 of d and dmin. */

@@ -111,6 +111,11 @@ class InterleavedTensorTest {
                         assertEquals(want, out[b * rows + r], 1e-5 * magnitude + 1e-6, type + " batch " + b + "/" + batch + " row " + r);
                     }
                 }
+                for (int b = 0; b < batch; b++) { // a row of x gives the same floats alone as in any batch (Q4_K takes rows two at a time)
+                    float[] alone = new float[rows];
+                    w.matmul(Arrays.copyOfRange(x, b * cols, (b + 1) * cols), 1, alone);
+                    assertArrayEquals(alone, Arrays.copyOfRange(out, b * rows, (b + 1) * rows), type + " batch row " + b + "/" + batch);
+                }
                 if (batch < FewRowsMatmul.MIN_BATCH && flat.activationBlock() != 0) { // the row-major kernel computes the same products
                     float[] rowMajor = new float[batch * rows];
                     flat.matmul(x, batch, rowMajor);
