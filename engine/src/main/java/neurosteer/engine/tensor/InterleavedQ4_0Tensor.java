@@ -59,9 +59,10 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
         int blocks = blocksPerRow, rows = rows();
         for (int g = groupStart; g < groupEnd; g++) {
             MemorySegment group = groupSegment(g);
-            if (a.batch == 1) groupDot(group, blocks, a, 0, out, g * GROUP);
-            else  // a group's weights once from memory, then from L1/L2 for the other batch rows
-                for (int b = 0; b < a.batch; b++) groupDot(group, blocks, a, b * blocks, out, b * rows + g * GROUP);
+            int b = 0;
+            for (; b + 1 < a.batch; b += 2) // several sequences decoded together: two rows of x share each pass over the group
+                groupDotPair(group, blocks, a, b * blocks, out, b * rows + g * GROUP, (b + 1) * rows + g * GROUP);
+            if (b < a.batch) groupDot(group, blocks, a, b * blocks, out, b * rows + g * GROUP);
         }
     }
 
@@ -92,6 +93,42 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
         }
         low.intoArray(out, outOffset);
         high.intoArray(out, outOffset + 8);
+    }
+
+    /**
+     * {@link #groupDot} for two rows of x at once, {@code firstXBlock} and the next: each byte of the group
+     * is loaded and split into nibbles once for both, and each block's scales converted once. The same
+     * floats as two calls of {@link #groupDot}.
+     */
+    private static void groupDotPair(MemorySegment group, int blocks, QuantizedActivations a, int firstXBlock, float[] out, int outA, int outB) {
+        short[] q = a.values;
+        float[] xScales = a.scales;
+        int[] valueSums = a.valueSums;
+        FloatVector lowA = FloatVector.zero(F), highA = lowA, lowB = lowA, highB = lowA;
+        for (int blk = 0; blk < blocks; blk++) {
+            int xa = firstXBlock + blk, xb = xa + blocks, base = blk * GROUP_BLOCK_BYTES;
+            ShortVector sumsA = ShortVector.broadcast(S, (short) (-8 * valueSums[xa])), sumsB = ShortVector.broadcast(S, (short) (-8 * valueSums[xb]));
+            int oa = xa * BLOCK, ob = xb * BLOCK;
+            for (int j = 0; j < 16; j++) {
+                ShortVector packed = BlockQuantTensor.bytesAsShorts(group, base + SCALE_BYTES + 16 * j);
+                ShortVector lo = packed.and((short) 0xF), hi = packed.lanewise(VectorOperators.LSHR, 4);
+                sumsA = sumsA.add(lo.mul(q[oa + j])).add(hi.mul(q[oa + j + 16]));
+                sumsB = sumsB.add(lo.mul(q[ob + j])).add(hi.mul(q[ob + j + 16]));
+            }
+            IntVector scales = IntVector.fromMemorySegment(I, group, base, ByteOrder.LITTLE_ENDIAN);
+            FloatVector dLow = lowHalves(scales), dHigh = highHalves(scales);
+            IntVector pairsA = sumsA.reinterpretAsInts(), pairsB = sumsB.reinterpretAsInts();
+            FloatVector scaleA = FloatVector.broadcast(F, xScales[xa]), scaleB = FloatVector.broadcast(F, xScales[xb]);
+            // spelled out, not through toFloats/evenLanes/oddLanes: past C2's node budget only the Vector API's own methods are still inlined
+            lowA = ((FloatVector) pairsA.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(dLow).fma(scaleA, lowA);
+            highA = ((FloatVector) pairsA.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(dHigh).fma(scaleA, highA);
+            lowB = ((FloatVector) pairsB.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(dLow).fma(scaleB, lowB);
+            highB = ((FloatVector) pairsB.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(dHigh).fma(scaleB, highB);
+        }
+        lowA.intoArray(out, outA);
+        highA.intoArray(out, outA + 8);
+        lowB.intoArray(out, outB);
+        highB.intoArray(out, outB + 8);
     }
 
     @Override
