@@ -3,6 +3,7 @@ package neurosteer.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -88,7 +89,10 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
         Scratch s = SCRATCH.get();
         for (int g = groupStart; g < groupEnd; g++) {
             MemorySegment group = groupSegment(g);
-            for (int b = 0; b < a.batch; b++) groupDot(group, blocks, a, b * blocks, s, out, b * rows + g * GROUP);
+            int b = 0;
+            for (; b + 1 < a.batch; b += 2) // several sequences decoded together: two rows of x share each pass over the group
+                groupDotPair(group, blocks, a, b * blocks, s, out, b * rows + g * GROUP, (b + 1) * rows + g * GROUP);
+            if (b < a.batch) groupDot(group, blocks, a, b * blocks, s, out, b * rows + g * GROUP);
         }
     }
 
@@ -182,10 +186,101 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
         a3.intoArray(partial, at + 48);
     }
 
+    /**
+     * {@link #groupDot} for two rows of x at once, {@code firstXBlock} and the next ({@link #eightColumnsPair}):
+     * the same floats as two calls, each byte of the group loaded and cut into 6-bit values once for both.
+     * The conversions past the integer sums are spelled out (see {@link #groupDot}).
+     */
+    private static void groupDotPair(MemorySegment seg, int blocks, QuantizedActivations a, int firstXBlock, Scratch s,
+                                     float[] out, int outA, int outB) {
+        short[] partial = s.partial;
+        float[] xScales = a.scales;
+        IntVector halfMagnitude = IntVector.broadcast(I, 0x0FFFE000), signBit = IntVector.broadcast(I, 0x80000000);
+        FloatVector rebias = FloatVector.broadcast(F, 0x1p112f);
+        FloatVector lowA = FloatVector.zero(F), highA = lowA, lowB = lowA, highB = lowA;
+        for (int sb = 0; sb < blocks; sb++) {
+            int xa = firstXBlock + sb, xb = xa + blocks, header = sb * STRIDE, body = header + HEADER;
+            IntVector sumLowA = IntVector.zero(I), sumHighA = sumLowA, sumLowB = sumLowA, sumHighB = sumLowA;
+            for (int h = 0; h < 2; h++)
+                for (int l0 = 0; l0 < 32; l0 += 16) {
+                    eightColumnsPair(seg, body, h, l0, a, xa * BLOCK, xb * BLOCK, partial, 0);
+                    eightColumnsPair(seg, body, h, l0 + 8, a, xa * BLOCK, xb * BLOCK, partial, 64);
+                    for (int k = 0; k < 4; k++) { // sub-block 8h + 2k + l0/16
+                        IntVector scale = ((ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, seg,
+                                header + SCALES + 16 * (8 * h + 2 * k + l0 / 16), ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2S, S, 0)).reinterpretAsInts();
+                        IntVector scaleLow = scale.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16);
+                        IntVector scaleHigh = scale.lanewise(VectorOperators.ASHR, 16);
+                        IntVector firstA = ShortVector.fromArray(S, partial, 16 * k).reinterpretAsInts();
+                        IntVector secondA = ShortVector.fromArray(S, partial, 64 + 16 * k).reinterpretAsInts();
+                        IntVector firstB = ShortVector.fromArray(S, partial, 128 + 16 * k).reinterpretAsInts();
+                        IntVector secondB = ShortVector.fromArray(S, partial, 192 + 16 * k).reinterpretAsInts();
+                        sumLowA = sumLowA.add(firstA.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                                .add(secondA.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).mul(scaleLow));
+                        sumHighA = sumHighA.add(firstA.lanewise(VectorOperators.ASHR, 16).add(secondA.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
+                        sumLowB = sumLowB.add(firstB.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                                .add(secondB.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)).mul(scaleLow));
+                        sumHighB = sumHighB.add(firstB.lanewise(VectorOperators.ASHR, 16).add(secondB.lanewise(VectorOperators.ASHR, 16)).mul(scaleHigh));
+                    }
+                }
+            IntVector d = IntVector.fromMemorySegment(I, seg, header, ByteOrder.LITTLE_ENDIAN), d0 = d.lanewise(VectorOperators.LSHL, 16);
+            FloatVector dLow = d0.lanewise(VectorOperators.LSHR, 3).and(halfMagnitude).reinterpretAsFloats().mul(rebias)
+                    .reinterpretAsInts().or(d0.and(signBit)).reinterpretAsFloats();
+            FloatVector dHigh = d.lanewise(VectorOperators.LSHR, 3).and(halfMagnitude).reinterpretAsFloats().mul(rebias)
+                    .reinterpretAsInts().or(d.and(signBit)).reinterpretAsFloats();
+            FloatVector scaleA = FloatVector.broadcast(F, xScales[xa]), scaleB = FloatVector.broadcast(F, xScales[xb]);
+            lowA = dLow.mul((FloatVector) sumLowA.convert(VectorOperators.I2F, 0)).fma(scaleA, lowA);
+            highA = dHigh.mul((FloatVector) sumHighA.convert(VectorOperators.I2F, 0)).fma(scaleA, highA);
+            lowB = dLow.mul((FloatVector) sumLowB.convert(VectorOperators.I2F, 0)).fma(scaleB, lowB);
+            highB = dHigh.mul((FloatVector) sumHighB.convert(VectorOperators.I2F, 0)).fma(scaleB, highB);
+        }
+        lowA.intoArray(out, outA);
+        highA.intoArray(out, outA + 8);
+        lowB.intoArray(out, outB);
+        highB.intoArray(out, outB + 8);
+    }
+
+    /** {@link #eightColumns} for two rows of x (column offsets {@code xoA}, {@code xoB}): row A's sums at {@code partial[at..]}, row B's at {@code partial[128 + at..]}. */
+    private static void eightColumnsPair(MemorySegment seg, int body, int h, int l0, QuantizedActivations a, int xoA, int xoB,
+                                         short[] partial, int at) {
+        short[] q = a.values, offsets = a.sumsOf8;
+        int xa = xoA + 128 * h + l0, xb = xoB + 128 * h + l0;
+        ShortVector a0 = ShortVector.broadcast(S, offsets[xa >> 3]), a1 = ShortVector.broadcast(S, offsets[(xa + 32) >> 3]);
+        ShortVector a2 = ShortVector.broadcast(S, offsets[(xa + 64) >> 3]), a3 = ShortVector.broadcast(S, offsets[(xa + 96) >> 3]);
+        ShortVector b0 = ShortVector.broadcast(S, offsets[xb >> 3]), b1 = ShortVector.broadcast(S, offsets[(xb + 32) >> 3]);
+        ShortVector b2 = ShortVector.broadcast(S, offsets[(xb + 64) >> 3]), b3 = ShortVector.broadcast(S, offsets[(xb + 96) >> 3]);
+        int at0 = body + 48 * (32 * h + l0);
+        for (int i = 0; i < 8; i++) {
+            int bytes = at0 + 48 * i, ia = xa + i, ib = xb + i;
+            ShortVector first = BlockQuantTensor.bytesAsShorts(seg, bytes);
+            ShortVector second = BlockQuantTensor.bytesAsShorts(seg, bytes + 16);
+            ShortVector lows = BlockQuantTensor.bytesAsShorts(seg, bytes + 32);
+            ShortVector v0 = first.and((short) 63), v1 = second.and((short) 63);
+            ShortVector v2 = lows.and((short) 0xF).or(first.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
+            ShortVector v3 = lows.lanewise(VectorOperators.LSHR, 4).or(second.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
+            a0 = a0.add(v0.mul(q[ia]));
+            a1 = a1.add(v1.mul(q[ia + 32]));
+            a2 = a2.add(v2.mul(q[ia + 64]));
+            a3 = a3.add(v3.mul(q[ia + 96]));
+            b0 = b0.add(v0.mul(q[ib]));
+            b1 = b1.add(v1.mul(q[ib + 32]));
+            b2 = b2.add(v2.mul(q[ib + 64]));
+            b3 = b3.add(v3.mul(q[ib + 96]));
+        }
+        a0.intoArray(partial, at);
+        a1.intoArray(partial, at + 16);
+        a2.intoArray(partial, at + 32);
+        a3.intoArray(partial, at + 48);
+        b0.intoArray(partial, 128 + at);
+        b1.intoArray(partial, 128 + at + 16);
+        b2.intoArray(partial, 128 + at + 32);
+        b3.intoArray(partial, 128 + at + 48);
+    }
+
     /** Per-thread scratch: per super-block 256 floats of {@link #decodeScales}; {@link #eightColumns}' sums. */
     private static final class Scratch {
         float[] scales = new float[0];
-        final short[] partial = new short[128];
+        final short[] partial = new short[256];
 
         Scratch ensure(int blocks) {
             if (scales.length < 256 * blocks) scales = new float[256 * blocks];
