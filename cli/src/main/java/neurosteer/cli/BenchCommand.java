@@ -70,8 +70,14 @@ final class BenchCommand implements Runnable {
     @Option(names = "--steer-fraction", defaultValue = "0.1", description = "Share of all FFN neurons scaled in the steered decode (default ${DEFAULT-VALUE}: the paper's candidate pool, an upper bound on K)")
     double steerFraction;
 
+    @Option(names = "--sequences", defaultValue = "1", description = "Also time a greedy decode of this many sequences together"
+            + " (one row each per step, as the study samples its chains); 1 skips it (default ${DEFAULT-VALUE})")
+    int sequences;
+
     @Override
     public void run() {
+        if (sequences < 1)
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sequences must be at least 1, got " + sequences);
         if (promptTokens < 1 || genTokens < 1 || repeat < 0)
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--prompt-tokens and --gen-tokens must be at least 1 and --repeat at least 0, got "
@@ -93,7 +99,7 @@ final class BenchCommand implements Runnable {
             ModelConfig config = m.config();
             Hooks steer = hookOverhead ? steeringSet(config, steerFraction) : null;
             Collector collector = new Collector(m.transformer(), true, promptTokens, 1);
-            double bestPrefill = 0, bestDecode = 0, bestPrefillStats = 0, bestDecodeSteered = 0;
+            double bestPrefill = 0, bestDecode = 0, bestPrefillStats = 0, bestDecodeSteered = 0, bestBatched = 0;
             for (int rep = 0; rep <= repeat; rep++) {
                 boolean timed = rep > 0 || repeat == 0;
                 double prefill = timePrefill(m, prompt);
@@ -104,9 +110,11 @@ final class BenchCommand implements Runnable {
                 double decodeSteered = steeredFirst ? timeDecode(m, prompt, steer) : 0;
                 double decode = timeDecode(m, prompt, Hooks.NONE);
                 if (hookOverhead && !steeredFirst) decodeSteered = timeDecode(m, prompt, steer);
+                double batched = sequences > 1 ? timeBatchedDecode(m, sequences) : 0;
                 if (timed) {
                     bestPrefill = Math.max(bestPrefill, prefill);
                     bestDecode = Math.max(bestDecode, decode);
+                    bestBatched = Math.max(bestBatched, batched);
                 }
                 if (hookOverhead) {
                     long t0 = System.nanoTime();
@@ -132,6 +140,10 @@ final class BenchCommand implements Runnable {
             out.put("gen_tokens", genTokens);
             out.put("prefill_tokens_per_s", bestPrefill);
             out.put("decode_tokens_per_s", bestDecode);
+            if (sequences > 1) {
+                out.put("decode_sequences", sequences);
+                out.put("decode_batched_tokens_per_s", bestBatched);
+            }
             if (hookOverhead) {
                 out.put("prefill_with_stats_tokens_per_s", bestPrefillStats);
                 out.put("stats_overhead", bestPrefill / bestPrefillStats - 1);
@@ -214,6 +226,27 @@ final class BenchCommand implements Runnable {
         long t0 = System.nanoTime();
         List<Generator.Completion> c = g.generate(List.of(shortPrompt), SamplingConfig.greedy(genTokens, Set.of()), hooks, null);
         return c.get(0).tokens().length / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Greedy decode of genTokens for each of {@code n} sequences together, each after a seeded 8-token
+     * prompt of its own; tokens/s counts the generated tokens of all sequences.
+     */
+    private double timeBatchedDecode(Model m, int n) {
+        int vocab = m.config().vocabSize();
+        List<int[]> prompts = new ArrayList<>();
+        for (int s = 0; s < n; s++) {
+            SplittableRandom r = new SplittableRandom(100 + s);
+            int[] p = new int[8];
+            for (int i = 0; i < p.length; i++) p[i] = r.nextInt(Math.min(vocab, 1000));
+            prompts.add(p);
+        }
+        Generator g = new Generator(m.transformer(), null);
+        long t0 = System.nanoTime();
+        List<Generator.Completion> c = g.generate(prompts, SamplingConfig.greedy(genTokens, Set.of()), Hooks.NONE, null);
+        long tokens = 0;
+        for (Generator.Completion completion : c) tokens += completion.tokens().length;
+        return tokens / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** Steering hooks on a seeded random {@code fraction} of all neurons, α = 1.5 at every position. */

@@ -94,11 +94,11 @@ class CommandsTest {
     void benchReportsSpeedHookOverheadsAndCeilingFractions() throws Exception {
         ObjectMapper json = new ObjectMapper();
         Run r = run("bench", dir.resolve("m.gguf").toString(), "--prompt-tokens", "12", "--gen-tokens", "4", "--threads", "1",
-                "--repeat", "0", "--hook-overhead", "--ceilings", "--ceiling-seconds", "0.2", "--ceiling-mib", "64");
+                "--repeat", "0", "--hook-overhead", "--ceilings", "--ceiling-seconds", "0.2", "--ceiling-mib", "64", "--sequences", "3");
         assertEquals(0, r.code(), r.err());
         JsonNode o = json.readTree(r.out());
         for (String field : new String[] {"prefill_tokens_per_s", "decode_tokens_per_s", "prefill_with_stats_tokens_per_s",
-                "decode_steered_tokens_per_s", "ceiling_fma_gflops", "ceiling_read_gb_per_s"})
+                "decode_steered_tokens_per_s", "ceiling_fma_gflops", "ceiling_read_gb_per_s", "decode_batched_tokens_per_s"})
             assertTrue(o.path(field).asDouble() > 0, field + " in " + o);
         assertTrue(Double.isFinite(o.path("stats_overhead").asDouble()) && Double.isFinite(o.path("steer_overhead").asDouble()), o.toString());
         // prefill runs every layer's matrices for all 12 tokens and the output head for the last one only
@@ -109,6 +109,7 @@ class CommandsTest {
         assertEquals(o.path("prefill_gflops").asDouble() / o.path("ceiling_fma_gflops").asDouble(),
                 o.path("prefill_fraction_of_fma_ceiling").asDouble(), 1e-9);
         assertTrue(o.path("steered_neurons").asLong() > 0, o.toString());
+        assertEquals(3, o.path("decode_sequences").asInt(), o.toString());
         assertFalse(o.path("cpu").asText().isBlank(), o.toString());
         assertEquals(Runtime.getRuntime().availableProcessors(), o.path("processors").asInt(), o.toString());
         assertTrue(o.path("vector_bits").asInt() >= 64 && o.path("cpu_avx512").isBoolean() && o.path("cpu_vnni").isBoolean(), o.toString());
@@ -123,5 +124,11 @@ class CommandsTest {
         Run noTokens = run("bench", dir.resolve("m.gguf").toString(), "--gen-tokens", "0");
         assertEquals(2, noTokens.code());
         assertTrue(noTokens.err().contains("--gen-tokens"), noTokens.err());
+        Run noSequences = run("bench", dir.resolve("m.gguf").toString(), "--sequences", "0");
+        assertEquals(2, noSequences.code());
+        assertTrue(noSequences.err().contains("--sequences"), noSequences.err());
+        Run single = run("bench", dir.resolve("m.gguf").toString(), "--prompt-tokens", "4", "--gen-tokens", "2", "--threads", "1", "--repeat", "0");
+        assertEquals(0, single.code(), single.err());
+        assertTrue(json.readTree(single.out()).path("decode_batched_tokens_per_s").isMissingNode(), single.out());
     }
 }
