@@ -11,15 +11,15 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Q4_0 interleaved by groups of 16 rows ({@link InterleavedTensor}). Each group's 32-column block is
  * 288 bytes: the 16 rows' f16 scales, then for {@code j < 16} the 16 rows' byte {@code j} (low nibble
- * column {@code j}, high nibble column {@code j + 16}). The scales stay inside each block (a header of
- * 0 bytes): the kernel reads them in step with the nibbles, and one stream decoded faster than a
- * stream of headers beside one of bodies (about 8% of whole-model decode, jars alternated).
+ * column {@code j}, high nibble column {@code j + 16}). The kernel reads the scales in step with the
+ * nibbles: one stream decoded faster than a stream of headers beside one of bodies (about 8% of
+ * whole-model decode, jars alternated).
  */
 public final class InterleavedQ4_0Tensor extends InterleavedTensor {
     static final int BLOCK = 32, SCALE_BYTES = 2 * GROUP, GROUP_BLOCK_BYTES = GROUP * Q4_0Tensor.BYTES;
 
     private InterleavedQ4_0Tensor(String name, MemorySegment segment, long[] shape) {
-        super(name, segment, shape, 0);
+        super(name, segment, shape);
     }
 
     @Override
@@ -27,7 +27,7 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
 
     /** The interleaved copy of {@code flat}, or {@code flat} itself when it cannot be interleaved (see {@link InterleavedTensor#interleave}). */
     public static Tensor interleave(Q4_0Tensor flat) {
-        return interleave(flat, 0, new int[] {0}, (row, from, dst, header, to, lane) -> {
+        return interleave(flat, new int[] {0}, (row, from, dst, to, lane) -> {
             dst.set(ValueLayout.JAVA_BYTE, to + 2L * lane, row[from]);
             dst.set(ValueLayout.JAVA_BYTE, to + 2L * lane + 1, row[from + 1]);
             for (int j = 0; j < 16; j++) dst.set(ValueLayout.JAVA_BYTE, to + SCALE_BYTES + 16L * j + lane, row[from + 2 + j]);
@@ -37,7 +37,7 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
     @Override
     public float get(long index) {
         int row = (int) (index / cols()), col = (int) (index % cols()), j = col % BLOCK;
-        long base = bodyAt(row / GROUP, col / BLOCK);
+        long base = blockAt(row / GROUP, col / BLOCK);
         int lane = laneOfRow(row % GROUP);
         int packed = segment.get(ValueLayout.JAVA_BYTE, base + SCALE_BYTES + 16L * (j & 15) + lane) & 0xFF;
         int q = j < 16 ? packed & 0xF : packed >>> 4;
@@ -45,7 +45,7 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
     }
 
     @Override
-    void dequantizeBlock(long header, long base, int lane, float[] out, int o) {
+    void dequantizeBlock(long base, int lane, float[] out, int o) {
         float d = Float.float16ToFloat(segment.get(F16, base + 2L * lane));
         for (int j = 0; j < 16; j++) {
             int packed = segment.get(ValueLayout.JAVA_BYTE, base + SCALE_BYTES + 16L * j + lane) & 0xFF;

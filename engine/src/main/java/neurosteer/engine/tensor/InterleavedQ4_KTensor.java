@@ -27,7 +27,7 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
     static final int BLOCK = 256, DMIN = 2 * GROUP, SCALES = 4 * GROUP, HEADER = 16 * GROUP, STRIDE = GROUP * Q4_KTensor.BYTES;
 
     private InterleavedQ4_KTensor(String name, MemorySegment segment, long[] shape) {
-        super(name, segment, shape, 0);
+        super(name, segment, shape);
     }
 
     @Override
@@ -35,7 +35,7 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
 
     /** The interleaved copy of {@code flat}, or {@code flat} itself when it cannot be interleaved (see {@link InterleavedTensor#interleave}). */
     public static Tensor interleave(Q4_KTensor flat) {
-        return interleave(flat, 0, new int[] {0, 2}, (row, from, dst, unused, header, lane) -> {
+        return interleave(flat, new int[] {0, 2}, (row, from, dst, header, lane) -> {
             long body = header + HEADER;
             dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane, row[from]);
             dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane + 1, row[from + 1]);
@@ -82,7 +82,7 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
     @Override
     public float get(long index) {
         int row = (int) (index / cols()), col = (int) (index % cols()), e = col % BLOCK;
-        long header = bodyAt(row / GROUP, col / BLOCK);
+        long header = blockAt(row / GROUP, col / BLOCK);
         int lane = laneOfRow(row % GROUP), sub = e / 32;
         int packed = u8(header + HEADER + 16L * (16 * sub + e % 16) + lane);
         int q = e % 32 < 16 ? packed & 0xF : packed >>> 4;
@@ -91,7 +91,7 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
     }
 
     @Override
-    void dequantizeBlock(long unused, long header, int lane, float[] out, int outOffset) {
+    void dequantizeBlock(long header, int lane, float[] out, int outOffset) {
         long body = header + HEADER;
         float d = Float.float16ToFloat(segment.get(F16, header + 2L * lane)), dmin = Float.float16ToFloat(segment.get(F16, header + DMIN + 2L * lane));
         for (int j = 0; j < 8; j++) {

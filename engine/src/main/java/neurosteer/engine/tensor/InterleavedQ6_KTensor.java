@@ -27,7 +27,7 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
     static final int BLOCK = 256, SCALES = 2 * GROUP, HEADER = SCALES + 16 * GROUP, STRIDE = GROUP * Q6_KTensor.BYTES;
 
     private InterleavedQ6_KTensor(String name, MemorySegment segment, long[] shape) {
-        super(name, segment, shape, 0);
+        super(name, segment, shape);
     }
 
     @Override
@@ -35,7 +35,7 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
 
     /** The interleaved copy of {@code flat}, or {@code flat} itself when it cannot be interleaved (see {@link InterleavedTensor#interleave}). */
     public static Tensor interleave(Q6_KTensor flat) {
-        return interleave(flat, 0, new int[] {Q6_KTensor.D}, (row, from, dst, unused, header, lane) -> {
+        return interleave(flat, new int[] {Q6_KTensor.D}, (row, from, dst, header, lane) -> {
             long body = header + HEADER;
             dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane, row[from + Q6_KTensor.D]);
             dst.set(ValueLayout.JAVA_BYTE, header + 2L * lane + 1, row[from + Q6_KTensor.D + 1]);
@@ -68,13 +68,13 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
     @Override
     public float get(long index) {
         int row = (int) (index / cols()), col = (int) (index % cols()), e = col % BLOCK;
-        long header = bodyAt(row / GROUP, col / BLOCK), body = header + HEADER;
+        long header = blockAt(row / GROUP, col / BLOCK), body = header + HEADER;
         int lane = laneOfRow(row % GROUP);
         return Float.float16ToFloat(segment.get(F16, header + 2L * lane)) * scale(header, lane, e / 16) * (quant(body, lane, e) - 32);
     }
 
     @Override
-    void dequantizeBlock(long unused, long header, int lane, float[] out, int outOffset) {
+    void dequantizeBlock(long header, int lane, float[] out, int outOffset) {
         long body = header + HEADER;
         float d = Float.float16ToFloat(segment.get(F16, header + 2L * lane));
         for (int e = 0; e < BLOCK; e++) out[outOffset + e] = d * scale(header, lane, e / 16) * (quant(body, lane, e) - 32);

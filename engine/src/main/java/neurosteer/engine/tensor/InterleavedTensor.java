@@ -18,12 +18,11 @@ import neurosteer.engine.util.Parallel;
  * each group and each block of columns, the 16 rows' copies of every byte of a block sit side by
  * side, so one 16-byte load gives one byte position of 16 rows.
  *
- * <p>A group's bytes are its blocks' headers (the scales, {@link #headerBytes} a block), then their
- * bodies (the quantized values), each in column order ({@link #headerAt}, {@link #bodyAt}): a
- * kernel that decodes a group's scales ahead of its values then reads two sequential streams
- * rather than striding across the group, which with few blocks a row the prefetchers did not follow.
- * A format whose kernel reads the scales in step with the values (Q4_0, Q4_K, Q6_K) keeps them in its
- * bodies instead, with headers of 0 bytes: one stream.
+ * <p>A group's bytes are its blocks in column order, each block's bytes (scales, then quantized
+ * values, in the order the format's kernel reads them) in one piece ({@link #blockAt}): the decode
+ * kernels read a group once, front to back. Decoding a group's scales in a pass ahead of its values
+ * (from a layout with all headers first) read a third slower from DRAM (docs/BENCHMARKS.md, the
+ * twenty-sixth run).
  *
  * <p>Why: in the row-major layout a decode kernel multiplies one row at a time with the columns of a
  * block across its vector lanes, and must fold those lanes and scale them, block by block and row
@@ -43,60 +42,48 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
     /** 2^112: moves a half's exponent bias (15) to a float's (127) once its bits sit 13 places higher. */
     private static final float REBIAS = 0x1p112f;
 
-    final int blocksPerRow, headerBytes;
+    final int blocksPerRow;
 
-    InterleavedTensor(String name, MemorySegment segment, long[] shape, int headerBytes) {
+    InterleavedTensor(String name, MemorySegment segment, long[] shape) {
         super(name, segment, shape);
         blocksPerRow = cols() / type().blockSize;
-        this.headerBytes = headerBytes;
     }
 
-    /** Byte offset of the header (the 16 rows' scales) of block {@code block} of group {@code group}. */
-    final long headerAt(int group, int block) { return headerAt(group, block, blocksPerRow, GROUP * type().bytesPerBlock, headerBytes); }
-
-    /** Byte offset of the body (the 16 rows' quantized values) of block {@code block} of group {@code group}. */
-    final long bodyAt(int group, int block) { return bodyAt(group, block, blocksPerRow, GROUP * type().bytesPerBlock, headerBytes); }
+    /** Byte offset of block {@code block} (the 16 rows' copies of it) of group {@code group}. */
+    final long blockAt(int group, int block) { return blockAt(group, block, blocksPerRow, GROUP * type().bytesPerBlock); }
 
     /**
-     * Group {@code group}'s bytes (its blocks' headers, then their bodies), for a kernel to index with
-     * int offsets ({@code block * headerBytes}, {@link #firstBody} {@code + block * bodyBytes}). C2 checks
-     * the bounds of such offsets once per loop; with long offsets into the whole tensor it checked
-     * every load (docs/BENCHMARKS.md, "Bounds checks").
+     * Group {@code group}'s bytes, for a kernel to index with int offsets ({@code block * 16 * bytesPerBlock}).
+     * C2 checks the bounds of such offsets once per loop; with long offsets into the whole tensor it
+     * checked every load (docs/BENCHMARKS.md, "Bounds checks").
      */
     final MemorySegment groupSegment(int group) {
         long bytes = (long) blocksPerRow * GROUP * type().bytesPerBlock;
         return segment.asSlice(group * bytes, bytes);
     }
 
-    /** Offset of the first body within a {@link #groupSegment}. */
-    final int firstBody() { return blocksPerRow * headerBytes; }
-
-    private static long headerAt(int group, int block, int blocks, int groupBlockBytes, int headerBytes) {
-        return (long) group * blocks * groupBlockBytes + (long) block * headerBytes;
-    }
-
-    private static long bodyAt(int group, int block, int blocks, int groupBlockBytes, int headerBytes) {
-        return (long) group * blocks * groupBlockBytes + (long) blocks * headerBytes + (long) block * (groupBlockBytes - headerBytes);
+    private static long blockAt(int group, int block, int blocks, int groupBlockBytes) {
+        return ((long) group * blocks + block) * groupBlockBytes;
     }
 
     /** The lane of row {@code i} (0-15) of a group: rows 0-7 in the even lanes, 8-15 in the odd ones. */
     static int laneOfRow(int i) { return i < 8 ? 2 * i : 2 * (i - 8) + 1; }
 
-    /** Copies one row-major block ({@code from} in {@code row}) into its group block's header and body, as lane {@code lane}. */
+    /** Copies one row-major block ({@code from} in {@code row}) into its group block at {@code at}, as lane {@code lane}. */
     @FunctionalInterface
     interface BlockScatter {
-        void scatter(byte[] row, int from, MemorySegment dst, long header, long body, int lane);
+        void scatter(byte[] row, int from, MemorySegment dst, long at, int lane);
     }
 
     /**
      * The interleaved copy of {@code flat}, in memory of its own, or {@code flat} itself when it cannot
      * be interleaved: not a matrix of whole groups of rows, a group of 2 GiB or more, or a scale that is infinite or NaN (the
      * kernels' half-to-float conversion assumes finite scales; {@code halfOffsets} are the byte offsets
-     * of a block's f16 scales, {@code headerBytes} those of a group block's header). When {@code flat} is memory-mapped, each stretch of it is released
+     * of a block's f16 scales). When {@code flat} is memory-mapped, each stretch of it is released
      * from this process's resident memory once copied ({@link MemorySegment#unload}), so that the copy
      * does not double it.
      */
-    static Tensor interleave(BlockQuantTensor flat, int headerBytes, int[] halfOffsets, BlockScatter scatter,
+    static Tensor interleave(BlockQuantTensor flat, int[] halfOffsets, BlockScatter scatter,
                              BiFunction<MemorySegment, Tensor, Tensor> wrap) {
         long[] shape = flat.shape();
         GgmlType type = flat.type();
@@ -119,8 +106,7 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
                         for (int b = 0; b < blocks; b++) {
                             int from = b * blockBytes;
                             for (int h : halfOffsets) if ((row[from + h + 1] & 0x7C) == 0x7C) nonFinite.set(true);
-                            scatter.scatter(row, from, dst, headerAt(g, b, blocks, GROUP * blockBytes, headerBytes),
-                                    bodyAt(g, b, blocks, GROUP * blockBytes, headerBytes), lane);
+                            scatter.scatter(row, from, dst, blockAt(g, b, blocks, GROUP * blockBytes), lane);
                         }
                     }
             });
@@ -172,13 +158,13 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
             long at = offset + i;
             int row = (int) (at / cols);
             int b = (int) (at % cols) / block;
-            dequantizeBlock(headerAt(row / GROUP, b), bodyAt(row / GROUP, b), laneOfRow(row % GROUP), out, outOffset + i);
+            dequantizeBlock(blockAt(row / GROUP, b), laneOfRow(row % GROUP), out, outOffset + i);
         }
         for (; i < n; i++) out[outOffset + i] = get(offset + i);
     }
 
-    /** The block of lane {@code lane} in the group block with that header and body, as floats. */
-    abstract void dequantizeBlock(long header, long body, int lane, float[] out, int outOffset);
+    /** The block of lane {@code lane} in the group block at {@code at}, as floats. */
+    abstract void dequantizeBlock(long at, int lane, float[] out, int outOffset);
 
     /**
      * Splits the product over whole groups, so that every chunk starts on a group (prefill's panels
