@@ -17,6 +17,7 @@ import neurosteer.engine.hooks.Hooks;
 import neurosteer.engine.model.Batch;
 import neurosteer.engine.model.KvCache;
 import neurosteer.engine.model.ModelConfig;
+import neurosteer.engine.model.Transformer;
 import neurosteer.method.collect.Collector;
 import neurosteer.method.collect.StatsSet;
 import neurosteer.method.collect.Trajectory;
@@ -74,8 +75,14 @@ final class BenchCommand implements Runnable {
             + " (one row each per step, as the study samples its chains); 1 skips it (default ${DEFAULT-VALUE})")
     int sequences;
 
+    @Option(names = "--rows-per-pass", description = "Most rows one forward pass runs; a longer prefill runs as even passes"
+            + " (less activation memory, the weights read once more a pass; default " + Transformer.DEFAULT_ROWS_PER_PASS + ")")
+    Integer rowsPerPass;
+
     @Override
     public void run() {
+        if (rowsPerPass != null && rowsPerPass < 64)
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rows-per-pass must be at least 64, got " + rowsPerPass);
         if (sequences < 1)
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sequences must be at least 1, got " + sequences);
         if (promptTokens < 1 || genTokens < 1 || repeat < 0)
@@ -92,6 +99,7 @@ final class BenchCommand implements Runnable {
             return;
         }
         try (Model m = Model.load(model)) {
+            if (rowsPerPass != null) m.transformer().rowsPerPass(rowsPerPass);
             int vocab = m.config().vocabSize();
             SplittableRandom r = new SplittableRandom(1);
             int[] prompt = new int[promptTokens];
@@ -138,6 +146,7 @@ final class BenchCommand implements Runnable {
             out.put("decode_quantized_activations", Kernels.QUANTIZE_ACTIVATIONS);
             out.put("prompt_tokens", promptTokens);
             out.put("gen_tokens", genTokens);
+            out.put("rows_per_pass", m.transformer().rowsPerPass());
             out.put("prefill_tokens_per_s", bestPrefill);
             out.put("decode_tokens_per_s", bestDecode);
             if (sequences > 1) {

@@ -127,8 +127,16 @@ class CommandsTest {
         Run noSequences = run("bench", dir.resolve("m.gguf").toString(), "--sequences", "0");
         assertEquals(2, noSequences.code());
         assertTrue(noSequences.err().contains("--sequences"), noSequences.err());
+        Run fewRows = run("bench", dir.resolve("m.gguf").toString(), "--rows-per-pass", "63");
+        assertEquals(2, fewRows.code());
+        assertTrue(fewRows.err().contains("--rows-per-pass"), fewRows.err());
         Run single = run("bench", dir.resolve("m.gguf").toString(), "--prompt-tokens", "4", "--gen-tokens", "2", "--threads", "1", "--repeat", "0");
         assertEquals(0, single.code(), single.err());
         assertTrue(json.readTree(single.out()).path("decode_batched_tokens_per_s").isMissingNode(), single.out());
+        assertEquals(512, json.readTree(single.out()).path("rows_per_pass").asInt(), single.out());
+        Run split = run("bench", dir.resolve("m.gguf").toString(), "--prompt-tokens", "150", "--gen-tokens", "2", "--threads", "1",
+                "--repeat", "0", "--rows-per-pass", "64");
+        assertEquals(0, split.code(), split.err());
+        assertEquals(64, json.readTree(split.out()).path("rows_per_pass").asInt(), split.out());
     }
 }

@@ -7,6 +7,7 @@ import java.util.function.Function;
 import neurosteer.engine.hooks.Hooks;
 import neurosteer.engine.model.Batch;
 import neurosteer.engine.model.KvCache;
+import neurosteer.engine.model.KvCachePool;
 import neurosteer.engine.model.Transformer;
 
 /**
@@ -52,10 +53,20 @@ public final class Generator {
      * stream given by {@code streamSeeds[i]} (null: derived from the config's seed and the index).
      */
     public List<Completion> generate(List<int[]> prompts, SamplingConfig config, long[] streamSeeds, Hooks hooks, TokenListener listener) {
+        KvCache[] caches = new KvCache[prompts.size()];  // from the transformer's pool, and back to it however the call ends
+        try {
+            return generate(prompts, config, streamSeeds, hooks, listener, caches);
+        } finally {
+            transformer.cachePool().give(caches);
+        }
+    }
+
+    private List<Completion> generate(List<int[]> prompts, SamplingConfig config, long[] streamSeeds, Hooks hooks, TokenListener listener,
+                                      KvCache[] caches) {
         int n = prompts.size();
         int vocab = transformer.config().vocabSize();
         int context = transformer.config().maxPositions();
-        KvCache[] caches = new KvCache[n];
+        KvCachePool pool = transformer.cachePool();
         Sampler[] samplers = new Sampler[n];
         List<List<Integer>> out = new ArrayList<>();
         Finish[] finish = new Finish[n];
@@ -65,7 +76,7 @@ public final class Generator {
             if (p.length == 0) throw new IllegalArgumentException("prompt " + i + " is empty");
             if (p.length > context)
                 throw new IllegalArgumentException("prompt " + i + " has " + p.length + " tokens but the model's context is " + context);
-            caches[i] = new KvCache(transformer.config(), p.length + Math.min(config.maxNewTokens(), context - p.length));
+            caches[i] = pool.take(p.length + Math.min(config.maxNewTokens(), context - p.length));
             samplers[i] = streamSeeds == null ? new Sampler(config, i) : new Sampler(config, streamSeeds[i]);
             out.add(new ArrayList<>());
         }
@@ -87,11 +98,12 @@ public final class Generator {
         float[][] lastLogits = new float[n][];
         prefill(unique, uniqueCaches, hooks, (u, logits, offset) -> lastLogits[uniqueSeq.get(u)] = java.util.Arrays.copyOfRange(logits, offset, offset + vocab));
         for (int i = 0; i < n; i++) {
-            if (source[i] != i) caches[i] = caches[source[i]].copy(prompts.get(i).length + Math.min(config.maxNewTokens(), context - prompts.get(i).length));
+            if (source[i] != i) caches[i].copyFrom(caches[source[i]]);
             next[i] = samplers[i].sample(lastLogits[source[i]], 0, vocab);
         }
 
         int[] active = new int[n];
+        float[] logits = null;  // one array for every step (the batch only shrinks)
         for (int step = 0; ; step++) {
             int count = 0;
             for (int i = 0; i < n; i++) {
@@ -114,7 +126,7 @@ public final class Generator {
                 seq[j] = i;
                 pos[j] = caches[i].length();
             }
-            float[] logits = transformer.forward(new Batch(tok, seq, pos, new boolean[count], null), caches, hooks);
+            logits = transformer.forward(new Batch(tok, seq, pos, new boolean[count], null), caches, hooks, logits);
             for (int j = 0; j < count; j++) next[active[j]] = samplers[active[j]].sample(logits, j * vocab, vocab);
         }
         List<Completion> result = new ArrayList<>();

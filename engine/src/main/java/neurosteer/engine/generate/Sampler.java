@@ -7,8 +7,24 @@ import java.util.SplittableRandom;
 public final class Sampler {
     private final SamplingConfig config;
     private final SplittableRandom random;
-    private int[] order = new int[0];
-    private long[] keys = new long[0];
+
+    /** What one call needs over the vocabulary, shared by the samplers of a thread (a call keeps none of it). */
+    private static final class Scratch {
+        double[] p = new double[0];
+        long[] keys = new long[0];
+        int[] order = new int[0];
+
+        Scratch ensure(int vocab) {
+            if (p.length < vocab) {
+                p = new double[vocab];
+                keys = new long[vocab];
+                order = new int[vocab];
+            }
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     public Sampler(SamplingConfig config, int sequenceIndex) {
         this(config, config.seed() * 0x9E3779B97F4A7C15L + sequenceIndex * 0xC2B2AE3D27D4EB4FL + 1);
@@ -33,32 +49,46 @@ public final class Sampler {
         return best;
     }
 
+    /**
+     * The filters keep a prefix of the tokens in descending probability (ties by id). Only the tokens
+     * whose probability is at least a threshold are sorted: they are exactly the first ones of that
+     * order, so when the prefix ends among them the result is that of sorting the whole vocabulary.
+     * The threshold starts at a thousandth of the largest probability and falls until the prefix ends
+     * among the tokens above it; a peaked distribution sorts a few dozen tokens instead of 128k.
+     */
     public int sample(float[] logits, int offset, int vocab) {
         if (config.temperature() == 0) return argmax(logits, offset, vocab);
-        double[] p = new double[vocab];
+        Scratch s = SCRATCH.get().ensure(vocab);
+        double[] p = s.p;
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < vocab; i++) max = Math.max(max, logits[offset + i]);
         double sum = 0;
         for (int i = 0; i < vocab; i++) sum += p[i] = Math.exp((logits[offset + i] - max) / config.temperature());
-        for (int i = 0; i < vocab; i++) p[i] /= sum;
+        float largest = 0;
+        for (int i = 0; i < vocab; i++) largest = Math.max(largest, (float) (p[i] /= sum));
         int k = config.topK() > 0 ? Math.min(config.topK(), vocab) : vocab;
         if (k == vocab && config.topP() >= 1) return draw(p, null, vocab);
-        // descending probability, ties by id: sort primitive keys (inverted float bits of p, then the id), no boxing
-        if (keys.length != vocab) {
-            keys = new long[vocab];
-            order = new int[vocab];
+        long[] keys = s.keys;
+        int[] order = s.order;
+        for (float threshold = largest / 1024; ; threshold /= 1024) {
+            // descending probability, ties by id: sort primitive keys (inverted float bits of p, then the id), no boxing
+            int candidates = 0;
+            for (int i = 0; i < vocab; i++) {
+                float pi = (float) p[i];
+                if (pi >= threshold || threshold < Float.MIN_NORMAL)
+                    keys[candidates++] = ((long) (Integer.MAX_VALUE - Float.floatToRawIntBits(pi)) << 32) | i;
+            }
+            Arrays.sort(keys, 0, candidates);
+            for (int i = 0; i < candidates; i++) order[i] = (int) keys[i];
+            int keep = 0;
+            double mass = 0;
+            while (keep < k && keep < candidates) {
+                mass += p[order[keep]];
+                keep++;
+                if (mass >= config.topP()) return draw(p, order, keep);
+            }
+            if (keep == k || candidates == vocab) return draw(p, order, keep);
         }
-        for (int i = 0; i < vocab; i++) keys[i] = ((long) (Integer.MAX_VALUE - Float.floatToRawIntBits((float) p[i])) << 32) | i;
-        Arrays.sort(keys);
-        for (int i = 0; i < vocab; i++) order[i] = (int) keys[i];
-        int keep = 0;
-        double mass = 0;
-        while (keep < k) {
-            mass += p[order[keep]];
-            keep++;
-            if (mass >= config.topP()) break;
-        }
-        return draw(p, order, keep);
     }
 
     private int draw(double[] p, int[] idx, int n) {

@@ -30,6 +30,13 @@ public record Batch(int[] tokens, int[] sequences, int[] positions, boolean[] pr
         return new Batch(tokens.clone(), seq, pos, prompt, want);
     }
 
+    /** Rows {@code from} (inclusive) to {@code to} (exclusive) as a batch of their own. */
+    public Batch slice(int from, int to) {
+        return new Batch(java.util.Arrays.copyOfRange(tokens, from, to), java.util.Arrays.copyOfRange(sequences, from, to),
+                java.util.Arrays.copyOfRange(positions, from, to), java.util.Arrays.copyOfRange(prompt, from, to),
+                wantLogits == null ? null : java.util.Arrays.copyOfRange(wantLogits, from, to));
+    }
+
     @Override
     public int rows() { return tokens.length; }
 

@@ -32,22 +32,18 @@ public final class KvCache {
 
     void advanceTo(int positions) { length = Math.max(length, positions); }
 
-    /** A copy holding the same positions, with room for {@code capacity} positions. */
-    public KvCache copy(int capacity) {
-        KvCache c = new KvCache(keys.length, kvDim, Math.max(capacity, length));
-        for (int l = 0; l < keys.length; l++) {
-            System.arraycopy(keys[l], 0, c.keys[l], 0, length * kvDim);
-            System.arraycopy(values[l], 0, c.values[l], 0, length * kvDim);
-        }
-        c.length = length;
-        return c;
-    }
+    /** Positions there is room for before the arrays must grow. */
+    public int capacity() { return capacity; }
 
-    private KvCache(int layers, int kvDim, int capacity) {
-        this.kvDim = kvDim;
-        this.capacity = Math.max(16, capacity);
-        this.keys = new float[layers][this.capacity * kvDim];
-        this.values = new float[layers][this.capacity * kvDim];
+    /** Makes this cache hold what {@code source} holds (its positions, not its capacity). */
+    public void copyFrom(KvCache source) {
+        if (source.kvDim != kvDim || source.keys.length != keys.length) throw new IllegalArgumentException("caches of different shapes");
+        ensureCapacity(source.length);
+        for (int l = 0; l < keys.length; l++) {
+            System.arraycopy(source.keys[l], 0, keys[l], 0, source.length * kvDim);
+            System.arraycopy(source.values[l], 0, values[l], 0, source.length * kvDim);
+        }
+        length = source.length;
     }
 
     /** Forgets positions from {@code newLength} on, so a sequence can be rewound. */

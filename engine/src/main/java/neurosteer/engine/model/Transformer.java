@@ -24,6 +24,16 @@ public final class Transformer {
     private final float attentionScale;
     private final int kvGroup;
     private Buffers buffers = new Buffers(0, null);
+    private int rowsPerPass = DEFAULT_ROWS_PER_PASS;
+    private final KvCachePool cachePool;
+
+    /**
+     * Batches longer than this run as consecutive passes of at most this many rows, split evenly (as
+     * llama.cpp's micro-batches): the activation buffers, which grow with the rows of a pass, stay bounded
+     * whatever the batch. Every pass of a split batch has at least 32 rows, so each runs the same
+     * kernels as the whole batch would and the results are the same.
+     */
+    public static final int DEFAULT_ROWS_PER_PASS = 512;
 
     public Transformer(ModelConfig config, ModelWeights weights) {
         this.config = config;
@@ -31,11 +41,23 @@ public final class Transformer {
         this.inverseFrequencies = config.ropeInverseFrequencies();
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
         this.kvGroup = config.numHeads() / config.numKvHeads();
+        this.cachePool = new KvCachePool(config);
     }
+
+    /** Caches for callers that run batch after batch of sequences to take and hand back. */
+    public KvCachePool cachePool() { return cachePool; }
 
     public ModelConfig config() { return config; }
 
     public ModelWeights weights() { return weights; }
+
+    /** The most rows one pass runs; longer batches are split (see {@link #DEFAULT_ROWS_PER_PASS}). */
+    public int rowsPerPass() { return rowsPerPass; }
+
+    public void rowsPerPass(int rows) {
+        if (rows < 64) throw new IllegalArgumentException("rows per pass must be at least 64, got " + rows);
+        this.rowsPerPass = rows;
+    }
 
     /**
      * Activations of one pass, sized for {@code rows} rows; reused while large enough. There are no
@@ -69,9 +91,43 @@ public final class Transformer {
 
     /**
      * Runs the batch through the model, appending to the caches ({@code caches[batch.sequence(row)]}),
-     * and returns the logits of the rows that want them, in row order ({@code logitRows × vocab}).
+     * and returns the logits of the rows that want them, in row order ({@code logitRows × vocab}). A batch
+     * of more than {@link #rowsPerPass()} rows runs as several passes, and hooks see each pass's rows.
      */
     public float[] forward(Batch batch, KvCache[] caches, Hooks hooks) {
+        return forward(batch, caches, hooks, null);
+    }
+
+    /**
+     * As {@link #forward(Batch, KvCache[], Hooks)}, writing the logits into {@code logitsInto} when it is
+     * large enough (its first {@code logitRows × vocab} floats) and into a new array otherwise; returns
+     * the array written. A decode loop that passes back what it got allocates no logits per step: at
+     * 64 sequences and a 128k vocabulary that is 33 MB a step the collector would otherwise reclaim.
+     */
+    public float[] forward(Batch batch, KvCache[] caches, Hooks hooks, float[] logitsInto) {
+        int rows = batch.rows(), hidden = config.hiddenSize();
+        int logitFloats = batch.logitRows() * config.vocabSize();
+        float[] logits = logitsInto != null && logitsInto.length >= logitFloats ? logitsInto : new float[logitFloats];
+        if (rows <= rowsPerPass) {
+            int n = pass(batch, caches, hooks);
+            weights.output().matmul(buffers.xn, n, logits);
+            return logits;
+        }
+        checkPositions(batch, caches);  // the whole batch, before any pass writes a cache
+        // the final rows of every pass, then the output head once over all of them, as in one pass
+        float[] normalized = new float[batch.logitRows() * hidden];
+        int passes = (rows + rowsPerPass - 1) / rowsPerPass, filled = 0;
+        for (int p = 0; p < passes; p++) {
+            int n = pass(batch.slice((int) ((long) p * rows / passes), (int) ((long) (p + 1) * rows / passes)), caches, hooks);
+            System.arraycopy(buffers.xn, 0, normalized, filled * hidden, n * hidden);
+            filled += n;
+        }
+        weights.output().matmul(normalized, filled, logits);
+        return logits;
+    }
+
+    /** One pass through the layers; leaves the final-normalized rows that want logits at the front of {@code buffers.xn} and returns how many. */
+    private int pass(Batch batch, KvCache[] caches, Hooks hooks) {
         final int rows = batch.rows();
         final int hidden = config.hiddenSize();
         final int ffn = config.intermediateSize();
@@ -124,13 +180,10 @@ public final class Transformer {
 
         rmsNorm(b.x, weights.finalNorm(), b.xn, rows, hidden);
         run(hooks, HookPoint.Kind.FINAL_NORMALIZED, -1, batch, b.xn, hidden);
-        int logitRows = batch.logitRows();
         int n = 0;  // the rows that want logits, moved to the front of xn (never to a later row)
         for (int r = 0; r < rows; r++)
             if (batch.wantsLogits(r)) System.arraycopy(b.xn, r * hidden, b.xn, (n++) * hidden, hidden);
-        float[] logits = new float[logitRows * config.vocabSize()];
-        weights.output().matmul(b.xn, logitRows, logits);
-        return logits;
+        return n;
     }
 
     private void checkPositions(Batch batch, KvCache[] caches) {

@@ -52,6 +52,29 @@ class GeneratorTest {
         }
     }
 
+    /**
+     * Each call hands its caches back to the transformer's pool and the next takes them, stale keys and
+     * all: completions (with a repeated prompt, whose cache is a copy) equal those of a fresh model.
+     */
+    @Test
+    void reusedCachesGiveWhatFreshOnesGive() {
+        List<int[]> prompts = List.of(PROMPTS.get(2), PROMPTS.get(0), PROMPTS.get(2), PROMPTS.get(1));
+        SamplingConfig cfg = new SamplingConfig(10, 0.9, 0.95, 0, 7, Set.of(), List.of());
+        List<Generator.Completion> fresh;
+        try (Model m = Model.load(folder)) {
+            fresh = new Generator(m.transformer(), null).generate(prompts, cfg, Hooks.NONE, null);
+        }
+        try (Model m = Model.load(folder)) {
+            Generator g = new Generator(m.transformer(), null);
+            assertEquals(0, m.transformer().cachePool().size());
+            g.generate(List.of(new int[] {7, 7, 7, 7, 7, 7, 7, 7, 7}, new int[] {3}), SamplingConfig.greedy(20, Set.of()), Hooks.NONE, null);
+            assertEquals(2, m.transformer().cachePool().size(), "the first call's caches are back in the pool");
+            List<Generator.Completion> reused = g.generate(prompts, cfg, Hooks.NONE, null);
+            assertEquals(prompts.size(), m.transformer().cachePool().size(), "two reused, two new");
+            for (int i = 0; i < prompts.size(); i++) assertArrayEquals(fresh.get(i).tokens(), reused.get(i).tokens(), "sequence " + i);
+        }
+    }
+
     @Test
     void seedsReproduceAndDiffer() {
         try (Model m = Model.load(folder)) {

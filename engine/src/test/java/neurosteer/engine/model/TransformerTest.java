@@ -1,6 +1,7 @@
 package neurosteer.engine.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -173,6 +174,69 @@ class TransformerTest {
                     new KvCache[] {new KvCache(config, tokens.length)}, Hooks.NONE);
             assertEquals(rows.length * v, some.length, "one row of logits per row that asked");
             for (int k = 0; k < rows.length; k++) assertClose(slice(all, rows[k], v), slice(some, k, v), 0, "row " + rows[k]);
+        }
+    }
+
+    /**
+     * A batch longer than {@link Transformer#rowsPerPass()} runs as several passes: two sequences whose
+     * rows are mixed and cut across pass boundaries, some rows asking for logits, give exactly the
+     * logits, hook values and cache lengths of the same batch in one pass.
+     */
+    @Test
+    void aBatchSplitIntoPassesEqualsOnePass() throws Exception {
+        ModelConfig config = ModelShapes.config("llama", "tiny", 97);
+        RandomWeights weights = new RandomWeights(config, 19);
+        try (Model m = writeAndLoad("llama", "split", weights::fill, config)) {
+            int[] a = randomTokens(90, 97, 21), b = randomTokens(61, 97, 22);
+            int rows = a.length + b.length;
+            int[] tok = new int[rows], seq = new int[rows], pos = new int[rows];
+            boolean[] prompt = new boolean[rows], want = new boolean[rows];
+            int r = 0;
+            for (int i = 0; i < 40; i++, r++) { tok[r] = a[i]; seq[r] = 0; pos[r] = i; }
+            for (int i = 0; i < b.length; i++, r++) { tok[r] = b[i]; seq[r] = 1; pos[r] = i; prompt[r] = i < 30; }
+            for (int i = 40; i < a.length; i++, r++) { tok[r] = a[i]; seq[r] = 0; pos[r] = i; }
+            SplittableRandom pick = new SplittableRandom(23);
+            for (int i = 0; i < rows; i++) want[i] = pick.nextInt(4) == 0;
+            Batch batch = new Batch(tok, seq, pos, prompt, want);
+
+            Transformer t = m.transformer();
+            int layer = 1, width = config.intermediateSize();
+            List<Object[]> once = new ArrayList<>(), split = new ArrayList<>();
+            t.rowsPerPass(1024);
+            KvCache[] onceCaches = {new KvCache(config, 8), new KvCache(config, 8)};
+            float[] whole = t.forward(batch, onceCaches, recordingMlpPost(config, layer, once));
+            t.rowsPerPass(64);
+            KvCache[] splitCaches = {new KvCache(config, 8), new KvCache(config, 8)};
+            List<Integer> passRows = new ArrayList<>();
+            Hooks.Builder hb = Hooks.builder(config.numLayers());
+            hb.add(HookPoint.residPre(0), (p, v, values, w) -> passRows.add(v.rows()));
+            hb.add(HookPoint.mlpPost(layer), (p, v, values, w) -> record(v, values, w, split));
+            float[] parts = t.forward(batch, splitCaches, hb.build());
+
+            assertEquals(List.of(50, 50, 51), passRows, "151 rows at most 64 a pass: three even passes");
+            assertEquals(batch.logitRows() * config.vocabSize(), parts.length);
+            assertClose(whole, parts, 0, "logits");
+            assertEquals(rows, once.size());
+            assertEquals(once.size(), split.size());
+            for (int i = 0; i < once.size(); i++) {
+                assertEquals((String) once.get(i)[0], (String) split.get(i)[0], "row " + i + " of the hook");
+                assertClose((float[]) once.get(i)[1], (float[]) split.get(i)[1], 0, "mlp.hook_post row " + once.get(i)[0]);
+            }
+            for (int s = 0; s < 2; s++) assertEquals(onceCaches[s].length(), splitCaches[s].length(), "cache " + s);
+            assertEquals(a.length, splitCaches[0].length());
+            assertThrows(IllegalArgumentException.class, () -> t.rowsPerPass(63));
+        }
+    }
+
+    private static Hooks recordingMlpPost(ModelConfig config, int layer, List<Object[]> into) {
+        return Hooks.builder(config.numLayers()).add(HookPoint.mlpPost(layer), (p, v, values, w) -> record(v, values, w, into)).build();
+    }
+
+    private static void record(neurosteer.engine.hooks.BatchView v, float[] values, int width, List<Object[]> into) {
+        for (int row = 0; row < v.rows(); row++) {
+            float[] copy = new float[width];
+            System.arraycopy(values, row * width, copy, 0, width);
+            into.add(new Object[] {v.sequence(row) + "@" + v.position(row) + (v.isPrompt(row) ? "p" : ""), copy});
         }
     }
 

@@ -66,7 +66,7 @@ public final class Collector {
         TrajectoryActivations[] acc = new TrajectoryActivations[n];
         for (int s = 0; s < n; s++) {
             Trajectory t = batch.get(s);
-            caches[s] = new KvCache(c, t.tokens().length);
+            caches[s] = transformer.cachePool().take(t.tokens().length);
             acc[s] = new TrajectoryActivations(c.numLayers(), c.intermediateSize());
             for (int p = 0; p < t.tokens().length; p++, r++) {
                 tok[r] = t.tokens()[p];
@@ -86,7 +86,11 @@ public final class Collector {
             });
         }
         Batch b = new Batch(tok, seq, pos, prompt, want);
-        transformer.forward(b, caches, hooks.build());
+        try {
+            transformer.forward(b, caches, hooks.build());
+        } finally {
+            transformer.cachePool().give(caches);
+        }
         for (int row = 0; row < rows; row++) if (includePrompt || !prompt[row]) acc[seq[row]].countToken();
         for (int s = 0; s < n; s++) {
             Trajectory t = batch.get(s);
