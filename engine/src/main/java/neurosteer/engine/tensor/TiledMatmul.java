@@ -64,7 +64,12 @@ final class TiledMatmul {
                 int b = 0;
                 for (; b + BATCH_TILE <= batch; b += BATCH_TILE)
                     for (int p = 0; p < fullPanels; p++)
-                        tile6x16(packed, p * PANEL * KC, kLen, x, b * cols + kc, cols, out, b * rows + g0 + p * PANEL, rows, first);
+                        tile6x16(packed, p * PANEL * KC, kLen, x, b * cols + kc, cols, out, b * rows + g0 + p * PANEL, rows, BATCH_TILE, first);
+                if (batch - b >= 2) { // 2-5 rows left: a full tile, its spare rows repeating the last one, beats the one-row tile (see tile6x16)
+                    for (int p = 0; p < fullPanels; p++)
+                        tile6x16(packed, p * PANEL * KC, kLen, x, b * cols + kc, cols, out, b * rows + g0 + p * PANEL, rows, batch - b, first);
+                    b = batch;
+                }
                 for (int p = 0; p < panels; p++) {
                     int r0 = g0 + p * PANEL, panelRows = Math.min(PANEL, groupEnd - r0);
                     VectorMask<Float> m0 = F.indexInRange(0, panelRows), m1 = F.indexInRange(LANES, panelRows);
@@ -99,11 +104,20 @@ final class TiledMatmul {
         return FloatVector.fromMemorySegment(F, packed, floatIndex * Float.BYTES, NATIVE);
     }
 
+    /**
+     * Rows {@code 0..valid-1} of x from {@code xo} against one panel. With fewer than 6 valid rows the
+     * spare ones repeat the last valid row and are not stored: the one-row tile has two accumulator
+     * chains, too few to cover the FMA latency, and ran at about a quarter of this tile's rate per row
+     * (11% of a 64-sequence decode step went to 4 leftover rows). Every stored element is the same chain
+     * of FMAs in k order as in a full tile, so a row's result does not depend on where it falls.
+     */
     private static void tile6x16(MemorySegment packed, int po, int kLen, float[] x, int xo, int cols, float[] out, int oo, int rows,
-                                 boolean first) {
+                                 int valid, boolean first) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
         FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
-        int x0 = xo, x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols, x4 = x3 + cols, x5 = x4 + cols;
+        int last = xo + (valid - 1) * cols;
+        int x0 = xo, x1 = Math.min(x0 + cols, last), x2 = Math.min(x1 + cols, last), x3 = Math.min(x2 + cols, last),
+                x4 = Math.min(x3 + cols, last), x5 = Math.min(x4 + cols, last);
         for (int k = 0; k < kLen; k++) {
             long at = po + (long) k * PANEL;
             FloatVector w0 = load(packed, at);
@@ -128,11 +142,11 @@ final class TiledMatmul {
             a51 = w1.fma(v, a51);
         }
         store(a00, a01, out, oo, first);
-        store(a10, a11, out, oo + rows, first);
-        store(a20, a21, out, oo + 2 * rows, first);
-        store(a30, a31, out, oo + 3 * rows, first);
-        store(a40, a41, out, oo + 4 * rows, first);
-        store(a50, a51, out, oo + 5 * rows, first);
+        if (valid > 1) store(a10, a11, out, oo + rows, first);
+        if (valid > 2) store(a20, a21, out, oo + 2 * rows, first);
+        if (valid > 3) store(a30, a31, out, oo + 3 * rows, first);
+        if (valid > 4) store(a40, a41, out, oo + 4 * rows, first);
+        if (valid > 5) store(a50, a51, out, oo + 5 * rows, first);
     }
 
     private static void store(FloatVector lo, FloatVector hi, float[] out, int oo, boolean first) {

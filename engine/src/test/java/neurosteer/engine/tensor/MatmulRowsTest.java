@@ -14,7 +14,7 @@ class MatmulRowsTest {
     private static final GgmlType[] TYPES = {GgmlType.F32, GgmlType.F16, GgmlType.BF16,
             GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K};
     /** Every kernel: the formats' own decode (1-3 rows), {@link FewRowsMatmul} (4-31) and {@link TiledMatmul} (32 on). */
-    private static final int[] BATCHES = {1, 2, 3, 4, 5, 6, 7, 13, 17, 31, 32, 33, 39};
+    private static final int[] BATCHES = {1, 2, 3, 4, 5, 6, 7, 13, 17, 31, 32, 33, 34, 35, 39};
 
     static float dotScalar(Tensor t, long offset, float[] x, int xOffset, int n) {
         return switch (t) {
@@ -85,6 +85,28 @@ class MatmulRowsTest {
                 }
         } finally {
             neurosteer.engine.util.Parallel.setThreads(threads);
+        }
+    }
+
+    /**
+     * A row of x gets the same bits whichever prefill tile it falls in: the first n rows of a 42-row batch
+     * (seven full tiles of 6) alone, for every n from 32 to 41, which leaves 2 to 5 rows for a padded tile
+     * or 1 for the one-row tile.
+     */
+    @Test
+    void aRowsResultDoesNotDependOnTheTileItFallsIn() {
+        Random random = new Random(44);
+        for (GgmlType type : TYPES) {
+            Tensor w = matrix(type, random, 48, columnCounts(type)[1]);
+            int rows = w.rows(), cols = w.cols(), all = 42;
+            float[] x = gaussian(random, all * cols), full = new float[all * rows];
+            w.matmulRows(x, all, full, 0, rows);
+            for (int n = TiledMatmul.MIN_BATCH; n < all; n++) {
+                float[] part = new float[n * rows];
+                w.matmulRows(Arrays.copyOf(x, n * cols), n, part, 0, rows);
+                assertTrue(part[(n - 1) * rows] != 0, "test data must not be zero");
+                assertArrayEquals(Arrays.copyOf(full, n * rows), part, type + " batch " + n);
+            }
         }
     }
 
