@@ -81,8 +81,9 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        if (rowsPerPass != null && rowsPerPass < 64)
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rows-per-pass must be at least 64, got " + rowsPerPass);
+        if (rowsPerPass != null && rowsPerPass < Transformer.MIN_ROWS_PER_PASS)
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--rows-per-pass must be at least " + Transformer.MIN_ROWS_PER_PASS + ", got " + rowsPerPass);
         if (sequences < 1)
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--sequences must be at least 1, got " + sequences);
         if (promptTokens < 1 || genTokens < 1 || repeat < 0)

@@ -64,6 +64,8 @@ public final class Sampler {
         for (int i = 0; i < vocab; i++) max = Math.max(max, logits[offset + i]);
         double sum = 0;
         for (int i = 0; i < vocab; i++) sum += p[i] = Math.exp((logits[offset + i] - max) / config.temperature());
+        if (!(sum >= 1) || Double.isInfinite(sum)) // the largest term is exp(0) = 1: anything else means a NaN or an infinite logit
+            throw new IllegalStateException("cannot sample: the logits hold NaN or infinity (or every one is -infinity); largest logit " + max);
         float largest = 0;
         for (int i = 0; i < vocab; i++) largest = Math.max(largest, (float) (p[i] /= sum));
         int k = config.topK() > 0 ? Math.min(config.topK(), vocab) : vocab;

@@ -1,5 +1,6 @@
 package neurosteer.engine.model;
 
+import java.util.Arrays;
 import neurosteer.engine.hooks.BatchView;
 
 /**
@@ -32,9 +33,9 @@ public record Batch(int[] tokens, int[] sequences, int[] positions, boolean[] pr
 
     /** Rows {@code from} (inclusive) to {@code to} (exclusive) as a batch of their own. */
     public Batch slice(int from, int to) {
-        return new Batch(java.util.Arrays.copyOfRange(tokens, from, to), java.util.Arrays.copyOfRange(sequences, from, to),
-                java.util.Arrays.copyOfRange(positions, from, to), java.util.Arrays.copyOfRange(prompt, from, to),
-                wantLogits == null ? null : java.util.Arrays.copyOfRange(wantLogits, from, to));
+        return new Batch(Arrays.copyOfRange(tokens, from, to), Arrays.copyOfRange(sequences, from, to),
+                Arrays.copyOfRange(positions, from, to), Arrays.copyOfRange(prompt, from, to),
+                wantLogits == null ? null : Arrays.copyOfRange(wantLogits, from, to));
     }
 
     @Override

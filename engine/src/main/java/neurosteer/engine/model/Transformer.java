@@ -34,6 +34,8 @@ public final class Transformer {
      * kernels as the whole batch would and the results are the same.
      */
     public static final int DEFAULT_ROWS_PER_PASS = 512;
+    /** Twice the rows from which the tiled prefill kernel runs, so that no pass of a split batch falls below them. */
+    public static final int MIN_ROWS_PER_PASS = 64;
 
     public Transformer(ModelConfig config, ModelWeights weights) {
         this.config = config;
@@ -55,7 +57,7 @@ public final class Transformer {
     public int rowsPerPass() { return rowsPerPass; }
 
     public void rowsPerPass(int rows) {
-        if (rows < 64) throw new IllegalArgumentException("rows per pass must be at least 64, got " + rows);
+        if (rows < MIN_ROWS_PER_PASS) throw new IllegalArgumentException("rows per pass must be at least " + MIN_ROWS_PER_PASS + ", got " + rows);
         this.rowsPerPass = rows;
     }
 

@@ -56,6 +56,23 @@ class SamplerTest {
         assertEquals(123, new Sampler(c, 0).sample(row, VOCAB, VOCAB));
     }
 
+    /** Logits with a NaN or an infinity (a broken model) stop with a message, neither a hang nor a made-up draw. */
+    @Test
+    void nonFiniteLogitsAreAClearError() {
+        SamplingConfig c = new SamplingConfig(1, 0.7, 0.95, 0, 3, Set.of(), List.of());
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            float[] logits = new float[VOCAB];
+            logits[77] = bad;
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> new Sampler(c, 1L).sample(logits, 0, VOCAB));
+            assertTrue(e.getMessage().contains("NaN or infinity"), e.getMessage());
+        }
+        float[] masked = new float[VOCAB];
+        Arrays.fill(masked, Float.NEGATIVE_INFINITY);
+        masked[5] = 1f;
+        assertEquals(5, new Sampler(c, 1L).sample(masked, 0, VOCAB), "-infinity masks a token and is fine");
+    }
+
     /** The sampler as it was: every token sorted on every draw. */
     private static final class Reference {
         final SamplingConfig config;
