@@ -31,5 +31,5 @@ build() {  # revision -> folder of engine classes
 }
 a="$(build "$1")"; b="$(build "$2")"
 (cd "$here" && mvn -q -o -P bench -pl bench -am package -DskipTests >&2 2>/dev/null || mvn -q -P bench -pl bench -am package -DskipTests >&2)
-exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmn64m \
+exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmn64m -XX:PerMethodTrapLimit=100000 \
   -cp "$here/bench/target/neurosteer-bench-0.1.0-SNAPSHOT.jar" neurosteer.bench.KernelAB "$a" "$b" "$3" "$4" "$5" "${6:-1}" "${7:-1}" "${8:-20}"

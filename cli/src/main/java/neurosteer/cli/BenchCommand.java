@@ -27,6 +27,7 @@ import neurosteer.method.steer.Steering;
 import neurosteer.engine.tensor.Kernels;
 import neurosteer.engine.tensor.MachineCeilings;
 import neurosteer.engine.tensor.Tensor;
+import neurosteer.engine.util.JitSettings;
 import neurosteer.engine.util.Parallel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -202,6 +203,7 @@ final class BenchCommand implements Runnable {
         out.put("processors", machine.processors());
         out.put("vector_bits", machine.vectorBits());
         out.put("java", machine.java());
+        JitSettings.perMethodTrapLimit().ifPresent(limit -> out.put("jvm_per_method_trap_limit", limit));
     }
 
     private static void putCeilings(Map<String, Object> out, MachineCeilings.Result machine) {

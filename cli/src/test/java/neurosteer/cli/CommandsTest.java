@@ -113,6 +113,7 @@ class CommandsTest {
         assertFalse(o.path("cpu").asText().isBlank(), o.toString());
         assertEquals(Runtime.getRuntime().availableProcessors(), o.path("processors").asInt(), o.toString());
         assertTrue(o.path("vector_bits").asInt() >= 64 && o.path("cpu_avx512").isBoolean() && o.path("cpu_vnni").isBoolean(), o.toString());
+        assertEquals(100_000, o.path("jvm_per_method_trap_limit").asLong(), o.toString());
 
         Run nothing = run("bench");
         assertEquals(2, nothing.code());

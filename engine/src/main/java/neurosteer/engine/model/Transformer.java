@@ -9,6 +9,7 @@ import neurosteer.engine.hooks.Hooks;
 import neurosteer.engine.tensor.Kernels;
 import neurosteer.engine.tensor.Lanes;
 import neurosteer.engine.tensor.Tensor;
+import neurosteer.engine.util.JitSettings;
 import neurosteer.engine.util.Parallel;
 
 /**
@@ -44,6 +45,7 @@ public final class Transformer {
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
         this.kvGroup = config.numHeads() / config.numKvHeads();
         this.cachePool = new KvCachePool(config);
+        JitSettings.warnOnceIfKernelsMaySlowDown();
     }
 
     /** Caches for callers that run batch after batch of sequences to take and hand back. */
