@@ -80,8 +80,13 @@ final class BenchCommand implements Runnable {
             + " (less activation memory, the weights read once more a pass; default " + Transformer.DEFAULT_ROWS_PER_PASS + ")")
     Integer rowsPerPass;
 
+    @Option(names = "--kv-cache", defaultValue = "f32", description = "Keys and values kept as f32 or f16 (llama.cpp's default; half the"
+            + " memory, each rounded once) (default ${DEFAULT-VALUE})")
+    String kvCache;
+
     @Override
     public void run() {
+        KvCache.Precision kvPrecision = KvCacheOption.parse(spec, kvCache);
         if (rowsPerPass != null && rowsPerPass < Transformer.MIN_ROWS_PER_PASS)
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--rows-per-pass must be at least " + Transformer.MIN_ROWS_PER_PASS + ", got " + rowsPerPass);
@@ -102,6 +107,7 @@ final class BenchCommand implements Runnable {
         }
         try (Model m = Model.load(model)) {
             if (rowsPerPass != null) m.transformer().rowsPerPass(rowsPerPass);
+            m.transformer().kvCachePrecision(kvPrecision);
             int vocab = m.config().vocabSize();
             SplittableRandom r = new SplittableRandom(1);
             int[] prompt = new int[promptTokens];
@@ -149,6 +155,7 @@ final class BenchCommand implements Runnable {
             out.put("prompt_tokens", promptTokens);
             out.put("gen_tokens", genTokens);
             out.put("rows_per_pass", m.transformer().rowsPerPass());
+            out.put("kv_cache", kvPrecision.name().toLowerCase(java.util.Locale.ROOT));
             out.put("prefill_tokens_per_s", bestPrefill);
             out.put("decode_tokens_per_s", bestDecode);
             if (sequences > 1) {
@@ -223,7 +230,7 @@ final class BenchCommand implements Runnable {
     private KvCache prefillCache;
 
     private double timePrefill(Model m, int[] prompt) {
-        if (prefillCache == null) prefillCache = new KvCache(m.config(), prompt.length);
+        if (prefillCache == null) prefillCache = new KvCache(m.config(), prompt.length, m.transformer().kvCachePrecision());
         KvCache cache = prefillCache;
         cache.truncate(0);
         long t0 = System.nanoTime();

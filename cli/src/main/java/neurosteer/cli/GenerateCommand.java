@@ -10,6 +10,7 @@ import neurosteer.engine.Model;
 import neurosteer.engine.generate.Generator;
 import neurosteer.engine.generate.SamplingConfig;
 import neurosteer.engine.hooks.Hooks;
+import neurosteer.engine.model.KvCache;
 import neurosteer.engine.tokenizer.StreamDecoder;
 import neurosteer.engine.util.Parallel;
 import picocli.CommandLine.Command;
@@ -64,10 +65,15 @@ final class GenerateCommand implements Runnable {
     @Option(names = "--threads", description = "Threads (default: all cores)")
     Integer threads;
 
+    @Option(names = "--kv-cache", defaultValue = "f32", description = "Keys and values kept as f32 or f16 (half the memory, each rounded once) (default ${DEFAULT-VALUE})")
+    String kvCache;
+
     @Override
     public void run() {
+        KvCache.Precision kvPrecision = KvCacheOption.parse(spec, kvCache);
         if (threads != null) Parallel.setThreads(threads);
         try (Model m = Model.load(model)) {
+            m.transformer().kvCachePrecision(kvPrecision);
             int[] ids;
             if (chat) {
                 List<Map<String, String>> messages = system == null ? List.of(Map.of("role", "user", "content", prompt))

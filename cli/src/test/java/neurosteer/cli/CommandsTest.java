@@ -63,6 +63,11 @@ class CommandsTest {
             assertEquals(5, gen.path("tokens").size(), g.err());
             assertEquals(gen.path("tokens"), json.readTree(run("generate", model, "--prompt", "2+2=", "--chat", "--max-tokens", "5", "--json",
                     "--temperature", "0.8", "--seed", "4").out()).path("tokens"), "same seed, same completion");
+            Run halfCache = run("generate", model, "--prompt", "2+2=", "--max-tokens", "5", "--json", "--kv-cache", "f16");
+            assertEquals(5, json.readTree(halfCache.out()).path("tokens").size(), halfCache.err());
+            Run badCache = run("generate", model, "--prompt", "2+2=", "--kv-cache", "bf8");
+            assertEquals(2, badCache.code());
+            assertTrue(badCache.err().contains("--kv-cache"), badCache.err());
         }
         Path tokOnly = dir.resolve("tok");
         Files.createDirectories(tokOnly);
@@ -139,5 +144,13 @@ class CommandsTest {
                 "--repeat", "0", "--rows-per-pass", "64");
         assertEquals(0, split.code(), split.err());
         assertEquals(64, json.readTree(split.out()).path("rows_per_pass").asInt(), split.out());
+        assertEquals("f32", json.readTree(split.out()).path("kv_cache").asText(), split.out());
+        Run half = run("bench", dir.resolve("m.gguf").toString(), "--prompt-tokens", "6", "--gen-tokens", "2", "--threads", "1",
+                "--repeat", "0", "--sequences", "2", "--kv-cache", "F16");
+        assertEquals(0, half.code(), half.err());
+        assertEquals("f16", json.readTree(half.out()).path("kv_cache").asText(), half.out());
+        Run badCache = run("bench", dir.resolve("m.gguf").toString(), "--kv-cache", "q8");
+        assertEquals(2, badCache.code());
+        assertTrue(badCache.err().contains("--kv-cache") && badCache.err().contains("'q8'"), badCache.err());
     }
 }

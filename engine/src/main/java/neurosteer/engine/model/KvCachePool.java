@@ -12,8 +12,17 @@ import java.util.List;
 public final class KvCachePool {
     private final ModelConfig config;
     private final List<KvCache> free = new ArrayList<>();
+    private KvCache.Precision precision = KvCache.Precision.F32;
 
     public KvCachePool(ModelConfig config) { this.config = config; }
+
+    /** The precision of the caches {@link #take} hands out from now on; free caches of another are let go. */
+    public synchronized void precision(KvCache.Precision precision) {
+        this.precision = precision;
+        free.removeIf(c -> c.precision() != precision);
+    }
+
+    public synchronized KvCache.Precision precision() { return precision; }
 
     /**
      * An empty cache with room for {@code capacity} positions: the smallest free one that has it, else
@@ -26,7 +35,7 @@ public final class KvCachePool {
             if (largest == null || c.capacity() > largest.capacity()) largest = c;
         }
         KvCache chosen = best != null ? best : largest;
-        if (chosen == null) return new KvCache(config, capacity);
+        if (chosen == null) return new KvCache(config, capacity, precision);
         free.remove(chosen);
         chosen.truncate(0);
         chosen.ensureCapacity(capacity);
@@ -38,7 +47,7 @@ public final class KvCachePool {
         for (KvCache c : caches) {
             if (c == null) continue;
             for (KvCache f : free) if (f == c) throw new IllegalStateException("a cache was handed back twice");
-            free.add(c);
+            if (c.precision() == precision) free.add(c);
         }
     }
 

@@ -25,6 +25,8 @@ public final class Transformer {
     private final float attentionScale;
     private final int kvGroup;
     private Buffers buffers = new Buffers(0, null);
+    /** Floats of the half caches of sequences with several rows in a pass, per sequence, reused from layer to layer. */
+    private float[][] halfKeysAsFloats = new float[0][], halfValuesAsFloats = new float[0][];
     private int rowsPerPass = DEFAULT_ROWS_PER_PASS;
     private final KvCachePool cachePool;
 
@@ -47,6 +49,14 @@ public final class Transformer {
         this.cachePool = new KvCachePool(config);
         JitSettings.warnOnceIfKernelsMaySlowDown();
     }
+
+    /**
+     * How the caches this transformer's pool hands out keep keys and values (default {@link KvCache.Precision#F32}).
+     * Caches made elsewhere may use either; attention reads each as it is.
+     */
+    public KvCache.Precision kvCachePrecision() { return cachePool.precision(); }
+
+    public void kvCachePrecision(KvCache.Precision precision) { cachePool.precision(precision); }
 
     /** Caches for callers that run batch after batch of sequences to take and hand back. */
     public KvCachePool cachePool() { return cachePool; }
@@ -256,10 +266,7 @@ public final class Transformer {
     private void storeKv(Batch batch, KvCache[] caches, int layer, float[] k, float[] v) {
         int kvDim = config.kvDim();
         for (int r = 0; r < batch.rows(); r++) {
-            KvCache c = caches[batch.sequence(r)];
-            int p = batch.position(r);
-            System.arraycopy(k, r * kvDim, c.keys(layer), p * kvDim, kvDim);
-            System.arraycopy(v, r * kvDim, c.values(layer), p * kvDim, kvDim);
+            caches[batch.sequence(r)].store(layer, batch.position(r), k, r * kvDim, v, r * kvDim);
         }
     }
 
@@ -274,8 +281,9 @@ public final class Transformer {
     private void attention(Batch batch, KvCache[] caches, int layer, float[] q) {
         final int hd = config.headDim(), kvDim = config.kvDim(), qDim = config.qDim(), group = kvGroup;
         final int kvHeads = config.numKvHeads(), window = config.slidingWindow(), rows = batch.rows();
+        final int[] convertedFrom = convertHalfCaches(batch, caches, layer);
         Parallel.forRange(rows * kvHeads, 1, (start, end) -> {
-            float[] scores = null, inverseSums = new float[group];
+            float[] scores = null, inverseSums = new float[group], headKeys = null, headValues = null;
             for (int job = start; job < end; job++) {
                 int r = job / kvHeads, kvHead = job % kvHeads;
                 int p = batch.position(r);
@@ -283,22 +291,110 @@ public final class Transformer {
                 int len = p - from + 1;
                 if (scores == null || scores.length < group * len) scores = new float[Math.max(group * len, 64)];
                 KvCache c = caches[batch.sequence(r)];
-                int qOff = r * qDim + kvHead * group * hd, kvOff = from * kvDim + kvHead * hd;
-                groupScores(q, qOff, group, hd, c.keys(layer), kvOff, kvDim, len, attentionScale, scores);
+                int qOff = r * qDim + kvHead * group * hd;
+                // keys and values as floats: the cache's own arrays, or (halves) this head's slice converted once for the group
+                float[] keys, values;
+                int kvOff, stride;
+                int seq = batch.sequence(r);
+                if (c.precision() == KvCache.Precision.F32) {
+                    keys = c.keys(layer);
+                    values = c.values(layer);
+                    kvOff = from * kvDim + kvHead * hd;
+                    stride = kvDim;
+                } else if (convertedFrom != null && convertedFrom[seq] >= 0) {
+                    keys = halfKeysAsFloats[seq];
+                    values = halfValuesAsFloats[seq];
+                    kvOff = (from - convertedFrom[seq]) * kvDim + kvHead * hd;
+                    stride = kvDim;
+                } else {
+                    if (headKeys == null || headKeys.length < len * hd) {
+                        headKeys = new float[Math.max(len, 64) * hd];
+                        headValues = new float[headKeys.length];
+                    }
+                    c.readHead(true, layer, from, len, kvHead * hd, hd, headKeys);
+                    c.readHead(false, layer, from, len, kvHead * hd, hd, headValues);
+                    keys = headKeys;
+                    values = headValues;
+                    kvOff = 0;
+                    stride = hd;
+                }
+                groupScores(q, qOff, group, hd, keys, kvOff, stride, len, attentionScale, scores);
                 for (int g = 0; g < group; g++) {
                     float max = Float.NEGATIVE_INFINITY;
                     for (int t = g * len; t < (g + 1) * len; t++) if (scores[t] > max) max = scores[t];
                     inverseSums[g] = 1f / softmaxNumerators(scores, g * len, len, max);
                 }
-                float[] values = c.values(layer);
                 int g = 0;
                 for (; g + 2 <= group; g += 2)
-                    weightedValuesOfTwo(scores, g * len, (g + 1) * len, len, inverseSums[g], inverseSums[g + 1], values, kvOff, kvDim,
+                    weightedValuesOfTwo(scores, g * len, (g + 1) * len, len, inverseSums[g], inverseSums[g + 1], values, kvOff, stride,
                             q, qOff + g * hd, qOff + (g + 1) * hd, hd);
-                if (g < group) weightedValues(scores, g * len, len, inverseSums[g], values, kvOff, kvDim, q, qOff + g * hd, 0, hd);
+                if (g < group) weightedValues(scores, g * len, len, inverseSums[g], values, kvOff, stride, q, qOff + g * hd, 0, hd);
             }
         });
     }
+
+    /**
+     * For every half cache with more than {@link #ROWS_TO_CONVERT_ONCE} rows in this batch (a prefill or a
+     * teacher-forced pass), its keys and values over the positions those rows attend to, converted to
+     * floats once for the layer rather than once per row; returns the first converted position per
+     * sequence (-1: not converted), or null when no cache qualifies. A decode row converts its own.
+     */
+    private int[] convertHalfCaches(Batch batch, KvCache[] caches, int layer) {
+        int[] rowsOf = null, lowest = null, highest = null;
+        int window = config.slidingWindow();
+        for (int r = 0; r < batch.rows(); r++) {
+            int s = batch.sequence(r);
+            if (caches[s].precision() == KvCache.Precision.F32) continue;
+            if (rowsOf == null) {
+                rowsOf = new int[caches.length];
+                lowest = new int[caches.length];
+                highest = new int[caches.length];
+                java.util.Arrays.fill(lowest, Integer.MAX_VALUE);
+            }
+            int p = batch.position(r);
+            rowsOf[s]++;
+            lowest[s] = Math.min(lowest[s], window > 0 ? Math.max(0, p - window + 1) : 0);
+            highest[s] = Math.max(highest[s], p);
+        }
+        if (rowsOf == null) return null;
+        int[] from = new int[caches.length];
+        java.util.Arrays.fill(from, -1);
+        int kvDim = config.kvDim();
+        boolean any = false;
+        for (int s = 0; s < caches.length; s++) {
+            if (rowsOf[s] <= ROWS_TO_CONVERT_ONCE) continue;
+            if (halfKeysAsFloats.length < caches.length) {
+                halfKeysAsFloats = java.util.Arrays.copyOf(halfKeysAsFloats, caches.length);
+                halfValuesAsFloats = java.util.Arrays.copyOf(halfValuesAsFloats, caches.length);
+            }
+            int need = (highest[s] - lowest[s] + 1) * kvDim;
+            if (halfKeysAsFloats[s] == null || halfKeysAsFloats[s].length < need) {
+                halfKeysAsFloats[s] = new float[need];
+                halfValuesAsFloats[s] = new float[need];
+            }
+            from[s] = lowest[s];
+            any = true;
+        }
+        if (!any) return null;
+        final int[] count = new int[caches.length];
+        for (int s = 0; s < caches.length; s++) if (from[s] >= 0) count[s] = highest[s] - from[s] + 1;
+        final int chunk = 64;  // positions per job
+        int[] jobStarts = new int[caches.length + 1];
+        for (int s = 0; s < caches.length; s++) jobStarts[s + 1] = jobStarts[s] + (count[s] + chunk - 1) / chunk;
+        Parallel.forRange(jobStarts[caches.length], 1, (start, end) -> {
+            for (int job = start; job < end; job++) {
+                int s = 0;
+                while (jobStarts[s + 1] <= job) s++;
+                int first = (job - jobStarts[s]) * chunk, n = Math.min(chunk, count[s] - first);
+                caches[s].readPositions(true, layer, from[s] + first, n, halfKeysAsFloats[s], first * kvDim);
+                caches[s].readPositions(false, layer, from[s] + first, n, halfValuesAsFloats[s], first * kvDim);
+            }
+        });
+        return from;
+    }
+
+    /** Rows of one sequence in a batch above which its half cache is converted once a layer (see {@link #convertHalfCaches}). */
+    static final int ROWS_TO_CONVERT_ONCE = 4;
 
     /**
      * {@code scores[g·len + t] = scale · dot(q_g, k_t)} for the {@code group} heads whose queries lie

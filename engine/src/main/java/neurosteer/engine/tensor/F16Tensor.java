@@ -64,6 +64,15 @@ public final class F16Tensor extends Tensor {
         for (; i < n; i++) out[outOffset + i] = get(offset + i);
     }
 
+    /** {@code out[outOffset + i] = half → float of halves[offset + i]} for {@code i < n}, exactly as {@link Float#float16ToFloat}. */
+    public static void halvesToFloats(short[] halves, int offset, float[] out, int outOffset, int n) {
+        int i = 0;
+        if (Kernels.VECTORIZE)
+            for (int upper = F.loopBound(n); i < upper; i += 8)
+                toFloats(ShortVector.fromArray(H, halves, offset + i)).intoArray(out, outOffset + i);
+        for (; i < n; i++) out[outOffset + i] = Float.float16ToFloat(halves[offset + i]);
+    }
+
     /** Exact half to float for 8 lanes, subnormals, infinities and NaNs included. */
     static FloatVector toFloats(ShortVector halves) {
         IntVector bits = (IntVector) halves.convertShape(VectorOperators.S2I, IntVector.SPECIES_256, 0);

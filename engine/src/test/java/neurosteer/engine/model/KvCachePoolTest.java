@@ -40,6 +40,21 @@ class KvCachePoolTest {
     }
 
     @Test
+    void aNewPrecisionLetsGoOfFreeCachesOfTheOldOneAndRefusesThemBack() {
+        KvCachePool pool = new KvCachePool(config);
+        KvCache full = pool.take(20), other = pool.take(20);
+        pool.give(full);
+        pool.precision(KvCache.Precision.F16);
+        assertEquals(0, pool.size(), "the free F32 cache is let go");
+        KvCache half = pool.take(20);
+        assertEquals(KvCache.Precision.F16, half.precision());
+        assertEquals(full.bytes(), 2 * half.bytes());
+        pool.give(other, half);
+        assertEquals(1, pool.size(), "an F32 cache handed back after the change is not kept");
+        assertSame(half, pool.take(10));
+    }
+
+    @Test
     void aCopyHoldsTheSourcesPositions() {
         KvCache source = new KvCache(config, 40), copy = new KvCache(config, 16);
         for (int l = 0; l < config.numLayers(); l++)
