@@ -15,9 +15,12 @@ final class CollectCommand implements Runnable {
     @Override
     public void run() {
         common.applyThreads();
+        common.kvPrecision();  // a bad --kv-cache fails before the model loads
         try (Model m = Model.load(common.modelRef())) {
+            common.applyTo(m);
             var out = CollectStep.run(m, common.folder(), collect.settings(common.seed),
-                    Map.of("neurosteer.model_path", m.location().toAbsolutePath().toString(), "neurosteer.model_fingerprint", Fingerprint.of(m.location())),
+                    Map.of("neurosteer.model_path", m.location().toAbsolutePath().toString(), "neurosteer.model_fingerprint", Fingerprint.of(m.location()),
+                            "neurosteer.kv_cache", m.transformer().kvCachePrecision().name()),
                     System.err);
             System.err.println("collect: statistics in " + out);
         }

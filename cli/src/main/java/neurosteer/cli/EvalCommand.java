@@ -43,7 +43,9 @@ final class EvalCommand implements Runnable {
     public void run() {
         common.applyThreads();
         double alpha = steer.alpha();
+        common.kvPrecision();  // a bad --kv-cache fails before the model loads
         try (Model m = Model.load(common.modelRef())) {
+            common.applyTo(m);
             Hooks hooks = Hooks.NONE;
             String out = name != null ? name : neurons == null ? "greedy" : neurons.getFileName().toString().replace(".json", "");
             if (neurons != null) {

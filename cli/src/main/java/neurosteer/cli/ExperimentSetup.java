@@ -42,6 +42,11 @@ final class ExperimentSetup {
 
     String modelRef(StudyInfo info) { return Defaults.model(model != null ? model : info.model()); }
 
+    /** The study's KV cache precision (study.json's kv_cache; runs from before it kept floats), so experiments run as the study did. */
+    static void applyKvCache(Model m, StudyInfo info) {
+        m.transformer().kvCachePrecision(neurosteer.engine.model.KvCache.Precision.parse(info.json().path("kv_cache").asText("f32")));
+    }
+
     static StatsSet stats(RunFolder run) {
         if (!Files.exists(run.stats()))
             throw new IllegalArgumentException(run.stats() + ": no statistics in this run folder; run `neurosteer study --run " + run.root() + "` first");

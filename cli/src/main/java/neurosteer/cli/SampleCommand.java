@@ -16,7 +16,9 @@ final class SampleCommand implements Runnable {
     @Override
     public void run() {
         common.applyThreads();
+        common.kvPrecision();  // a bad --kv-cache fails before the model loads
         try (Model m = Model.load(common.modelRef())) {
+            common.applyTo(m);
             var problems = Study.load(data.train(), data.trainFormat, data.trainLimit, data.skipBad, System.err);
             int n = SampleStep.run(m, new Prompter(m, data.promptTemplate, data.system), problems, sampling.settings(common.seed), common.folder(), System.err);
             System.err.printf("sample: wrote %d completions to %s%n", n, common.folder().samples());

@@ -2,6 +2,7 @@ package neurosteer.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import neurosteer.engine.model.KvCache;
 import neurosteer.method.collect.CollectStep;
 import neurosteer.method.run.RunFolder;
 import neurosteer.method.sample.SampleStep;
@@ -25,6 +26,21 @@ final class StepOptions {
 
         @Option(names = "--seed", defaultValue = "1", description = "Seed of every random choice (default ${DEFAULT-VALUE})")
         long seed;
+
+        @Option(names = "--kv-cache", defaultValue = "f32", description = "Keys and values kept as f32 or f16 (half the memory of"
+                + " the sequences sampled together, each key and value rounded once; recorded in study.json) (default ${DEFAULT-VALUE})")
+        String kvCache;
+
+        KvCache.Precision kvPrecision() {
+            try {
+                return KvCache.Precision.parse(kvCache);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--kv-cache: " + e.getMessage());
+            }
+        }
+
+        /** Sets the model's KV cache precision from {@code --kv-cache}. */
+        void applyTo(neurosteer.engine.Model m) { m.transformer().kvCachePrecision(kvPrecision()); }
 
         RunFolder folder() { return new RunFolder(run); }
 

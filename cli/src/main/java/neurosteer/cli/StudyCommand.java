@@ -40,7 +40,7 @@ final class StudyCommand implements Runnable {
                 data.testLimit, data.skipBad, data.promptTemplate, data.system, sampling.settings(common.seed), keepAll,
                 collect.settings(common.seed), select.theta, select.topFraction, select.epsilon, select.norm(), steer.alpha(), steer.positions(),
                 StepOptions.seeds(randomSeeds), new EvalStep.Settings(evalMaxNewTokens != null ? evalMaxNewTokens : sampling.maxNewTokens,
-                Math.max(1, sampling.batch * 2), common.seed), common.seed);
+                Math.max(1, sampling.batch * 2), common.seed), common.seed, common.kvPrecision());
         List<Table1.Row> rows = new Study(s, common.folder(), System.err).run();
         spec.commandLine().getOut().println(Table1.markdown(rows));
         spec.commandLine().getOut().println("written: " + common.folder().table1Csv() + ", " + common.folder().table1Md());

@@ -79,6 +79,30 @@ class StudyPipelineTest {
         CommandsTest.Run other = CommandsTest.run(study(run, "--train-limit", "5"));
         assertEquals(1, other.code());
         assertTrue(other.err().contains("train_limit"), other.err());
+
+        assertEquals("F32", study.path("kv_cache").asText(), study.toString());
+        CommandsTest.Run half = CommandsTest.run(study(run, "--kv-cache", "f16"));
+        assertEquals(1, half.code());
+        assertTrue(half.err().contains("F32 KV cache") && half.err().contains("--kv-cache"), half.err());
+        // a study.json from before the option: its caches were floats, so the default resumes it
+        ((com.fasterxml.jackson.databind.node.ObjectNode) study).remove("kv_cache");
+        JSON.writeValue(run.resolve("study.json").toFile(), study);
+        CommandsTest.Run old = CommandsTest.run(study(run));
+        assertEquals(0, old.code(), old.err());
+        assertEquals(samples, Files.readAllLines(run.resolve("samples.jsonl")), "resuming an older run must not sample again");
+    }
+
+    @Test
+    void aStudyWithHalfCachesRunsAndRecordsIt() throws Exception {
+        Path run = dir.resolve("half");
+        CommandsTest.Run r = CommandsTest.run(study(run, "--kv-cache", "f16"));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(96, Files.readAllLines(run.resolve("samples.jsonl")).size());
+        assertEquals("F16", JSON.readTree(run.resolve("study.json").toFile()).path("kv_cache").asText());
+        CommandsTest.Run bad = CommandsTest.run("sample", "--model", model.toString(), "--train", train.toString(), "--run",
+                dir.resolve("bad").toString(), "--kv-cache", "f8");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("--kv-cache") && bad.err().contains("'f8'"), bad.err());
     }
 
     @Test

@@ -17,6 +17,7 @@ import neurosteer.data.LoadResult;
 import neurosteer.data.Problem;
 import neurosteer.engine.Model;
 import neurosteer.engine.hooks.Hooks;
+import neurosteer.engine.model.KvCache;
 import neurosteer.method.collect.CollectStep;
 import neurosteer.method.collect.StatsSet;
 import neurosteer.method.contrast.ContrastStep;
@@ -40,7 +41,8 @@ public final class Study {
                            boolean skipBad, String userTemplate, String systemMessage,
                            SampleStep.Settings sampling, boolean keepAll, CollectStep.Settings collect,
                            double theta, double topFraction, double epsilon, Selector.Norm norm,
-                           double alpha, Steering.Positions positions, List<Integer> randomSeeds, EvalStep.Settings eval, long seed) {}
+                           double alpha, Steering.Positions positions, List<Integer> randomSeeds, EvalStep.Settings eval, long seed,
+                           KvCache.Precision kvCache) {}
 
     private final Settings s;
     private final RunFolder run;
@@ -78,6 +80,7 @@ public final class Study {
         p.put("train_limit", s.trainLimit());
         p.put("test_limit", s.testLimit());
         p.put("seed", s.seed());
+        p.put("kv_cache", s.kvCache().name());
         return p;
     }
 
@@ -94,6 +97,11 @@ public final class Study {
                     if (!old.path(key).asText().equals(now.path(key).asText()))
                         throw new IllegalArgumentException(run.studyJson() + ": this run folder was made with a different " + key + " ("
                                 + old.path(key) + " vs " + now.path(key) + "); use another --run folder");
+                // runs from before the option kept keys and values as floats
+                String oldCache = old.path("kv_cache").asText(KvCache.Precision.F32.name());
+                if (!oldCache.equals(s.kvCache().name()))
+                    throw new IllegalArgumentException(run.studyJson() + ": this run folder was made with a " + oldCache + " KV cache, not "
+                            + s.kvCache() + "; use the same --kv-cache or another --run folder");
                 if (!old.path("settings").path("sampling").toString().equals(now.path("settings").path("sampling").toString()))
                     throw new IllegalArgumentException(run.studyJson() + ": this run folder was sampled with other settings ("
                             + old.path("settings").path("sampling") + "); use another --run folder");
@@ -107,6 +115,7 @@ public final class Study {
     public List<Table1.Row> run() {
         long started = System.nanoTime();
         try (Model model = Model.load(s.model())) {
+            model.transformer().kvCachePrecision(s.kvCache());
             Map<String, Object> prov = provenance(model);
             recordSettings(prov);
             Map<String, String> provStrings = new LinkedHashMap<>();
