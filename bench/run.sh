@@ -3,6 +3,7 @@
 #
 #   bench/run.sh [--shape llama-3.2-1b] [--dir /tmp/neurosteer-bench] [--prompt-tokens 512] [--gen-tokens 64]
 #                [--threads 2] [--repeat 1] [--rounds 1] [--hook-repeat 3] [--dtypes "bf16 q8_0 q4_0 q4_k q4_k_m"]
+#                [--kv-cache f32|f16]
 #
 # Builds each model file once (kept in --dir), runs `neurosteer bench` and reference/llamacpp-bench.mjs on
 # it, and prints one table: tokens/s of both engines, our/llama.cpp ratios, peak resident memory over the
@@ -17,9 +18,10 @@
 # q4_k_m is llama.cpp's Q4_K_M mix (Q6_K output head, and attn_v/ffn_down in some layers), as real files come.
 # bf16 means our BF16 safetensors against llama.cpp's F16 GGUF (llama.cpp's CPU path for
 # 16-bit weights); every other dtype is the same GGUF file for both engines.
+# --kv-cache: our cache type (default f32, our default); llama.cpp keeps its default F16 cache either way.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-shape=llama-3.2-1b dir=/tmp/neurosteer-bench prompt=512 gen=64 threads=2 repeat=1 rounds=1 hookrepeat=3 dtypes="bf16 q8_0 q4_0 q4_k q4_k_m"
+shape=llama-3.2-1b dir=/tmp/neurosteer-bench prompt=512 gen=64 threads=2 repeat=1 rounds=1 hookrepeat=3 dtypes="bf16 q8_0 q4_0 q4_k q4_k_m" kvcache=f32
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --shape) shape="$2"; shift 2 ;;
@@ -31,6 +33,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) rounds="$2"; shift 2 ;;
     --hook-repeat) hookrepeat="$2"; shift 2 ;;
     --dtypes) dtypes="$2"; shift 2 ;;
+    --kv-cache) kvcache="$2"; shift 2 ;;
     *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -68,7 +71,7 @@ for dtype in $dtypes; do
   as=() bs=()
   for ((round = 1; round <= rounds; round++)); do
     echo "== $label: neurosteer (round $round of $rounds)" >&2
-    as+=("$("$ns" bench "$ours" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" | tail -1)")
+    as+=("$("$ns" bench "$ours" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" --kv-cache "$kvcache" | tail -1)")
     echo "${as[-1]}" >&2
     echo "== $label: llama.cpp (round $round of $rounds)" >&2
     bs+=("$(node "$here/reference/llamacpp-bench.mjs" "$theirs" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$repeat" | tail -1)")
@@ -78,7 +81,7 @@ for dtype in $dtypes; do
   rows+=("$label|$a|$b")
 done
 
-printf '\n%s, %d threads, prefill %d tokens in one batch, decode %d tokens, best of %d round(s) of %d timed run(s) per engine; %s\n' "$shape" "$threads" "$prompt" "$gen" "$rounds" "$repeat" "$(date -u +%Y-%m-%dT%H:%MZ)"
+printf '\n%s, %d threads, prefill %d tokens in one batch, decode %d tokens, best of %d round(s) of %d timed run(s) per engine; our KV cache %s; %s\n' "$shape" "$threads" "$prompt" "$gen" "$rounds" "$repeat" "$kvcache" "$(date -u +%Y-%m-%dT%H:%MZ)"
 printf 'machine ceilings (%d threads): FP32 FMA %.1f GFLOP/s, memory read %.1f GB/s\n' "$threads" "$fma" "$bw"
 node -e 'const o=JSON.parse(process.argv[1]); const f=[o.cpu_avx512&&"AVX-512",o.cpu_vnni&&"VNNI",o.cpu_avx512_bf16&&"AVX-512 BF16"].filter(Boolean);
   console.log(`machine: ${o.cpu}, ${o.processors} processors${f.length?", "+f.join(", "):""}; Vector API ${o.vector_bits}-bit; Java ${o.java}`)' "$ceil"
@@ -94,7 +97,7 @@ for row in "${rows[@]}"; do
 done
 if [[ -n "$hookmodel" && "$hookrepeat" -gt 0 ]]; then
   echo "== hooks on $hooklabel: neurosteer, best of $hookrepeat" >&2
-  h="$("$ns" bench "$hookmodel" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$hookrepeat" --hook-overhead | tail -1)"
+  h="$("$ns" bench "$hookmodel" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$hookrepeat" --hook-overhead --kv-cache "$kvcache" | tail -1)"
   echo "$h" >&2
   printf '\nhooks on %s, ours, best of %d alternated runs each: prefill %.2f tok/s, with statistics on every mlp.hook_post %.2f (overhead %+.1f%%); decode %.2f tok/s, steering %.0f neurons %.2f (overhead %+.1f%%)\n' \
     "$hooklabel" "$hookrepeat" "$(field prefill_tokens_per_s <<<"$h")" "$(field prefill_with_stats_tokens_per_s <<<"$h")" "$(echo "100 * $(field stats_overhead <<<"$h")" | bc -l)" \
