@@ -25,7 +25,7 @@ public final class Transformer {
     private final float attentionScale;
     private final int kvGroup;
     private Buffers buffers = new Buffers(0, null);
-    /** Floats of the half caches of sequences with several rows in a pass, per sequence, reused from layer to layer. */
+    /** Floats of the half caches of sequences with several rows in a pass, one slot per such sequence, reused from layer to layer. */
     private float[][] halfKeysAsFloats = new float[0][], halfValuesAsFloats = new float[0][];
     private int rowsPerPass = DEFAULT_ROWS_PER_PASS;
     private final KvCachePool cachePool;
@@ -281,7 +281,7 @@ public final class Transformer {
     private void attention(Batch batch, KvCache[] caches, int layer, float[] q) {
         final int hd = config.headDim(), kvDim = config.kvDim(), qDim = config.qDim(), group = kvGroup;
         final int kvHeads = config.numKvHeads(), window = config.slidingWindow(), rows = batch.rows();
-        final int[] convertedFrom = convertHalfCaches(batch, caches, layer);
+        final ConvertedHalves converted = convertHalfCaches(batch, caches, layer);
         Parallel.forRange(rows * kvHeads, 1, (start, end) -> {
             float[] scores = null, inverseSums = new float[group], headKeys = null, headValues = null;
             for (int job = start; job < end; job++) {
@@ -301,10 +301,11 @@ public final class Transformer {
                     values = c.values(layer);
                     kvOff = from * kvDim + kvHead * hd;
                     stride = kvDim;
-                } else if (convertedFrom != null && convertedFrom[seq] >= 0) {
-                    keys = halfKeysAsFloats[seq];
-                    values = halfValuesAsFloats[seq];
-                    kvOff = (from - convertedFrom[seq]) * kvDim + kvHead * hd;
+                } else if (converted != null && converted.slotOf()[seq] >= 0) {
+                    int slot = converted.slotOf()[seq];
+                    keys = halfKeysAsFloats[slot];
+                    values = halfValuesAsFloats[slot];
+                    kvOff = (from - converted.firstPosition()[slot]) * kvDim + kvHead * hd;
                     stride = kvDim;
                 } else {
                     if (headKeys == null || headKeys.length < len * hd) {
@@ -333,13 +334,16 @@ public final class Transformer {
         });
     }
 
+    /** Half caches converted for one layer: per sequence its slot in the float arrays (-1: not converted), per slot the first position. */
+    private record ConvertedHalves(int[] slotOf, int[] firstPosition) {}
+
     /**
      * For every half cache with more than {@link #ROWS_TO_CONVERT_ONCE} rows in this batch (a prefill or a
      * teacher-forced pass), its keys and values over the positions those rows attend to, converted to
-     * floats once for the layer rather than once per row; returns the first converted position per
-     * sequence (-1: not converted), or null when no cache qualifies. A decode row converts its own.
+     * floats once for the layer rather than once per row, into slots reused from layer to layer and pass
+     * to pass; null when no cache qualifies. A decode row converts its own.
      */
-    private int[] convertHalfCaches(Batch batch, KvCache[] caches, int layer) {
+    private ConvertedHalves convertHalfCaches(Batch batch, KvCache[] caches, int layer) {
         int[] rowsOf = null, lowest = null, highest = null;
         int window = config.slidingWindow();
         for (int r = 0; r < batch.rows(); r++) {
@@ -357,40 +361,43 @@ public final class Transformer {
             highest[s] = Math.max(highest[s], p);
         }
         if (rowsOf == null) return null;
-        int[] from = new int[caches.length];
-        java.util.Arrays.fill(from, -1);
-        int kvDim = config.kvDim();
-        boolean any = false;
+        int[] slotOf = new int[caches.length], sequenceOf = new int[caches.length], first = new int[caches.length];
+        java.util.Arrays.fill(slotOf, -1);
+        int slots = 0, kvDim = config.kvDim();
         for (int s = 0; s < caches.length; s++) {
             if (rowsOf[s] <= ROWS_TO_CONVERT_ONCE) continue;
-            if (halfKeysAsFloats.length < caches.length) {
-                halfKeysAsFloats = java.util.Arrays.copyOf(halfKeysAsFloats, caches.length);
-                halfValuesAsFloats = java.util.Arrays.copyOf(halfValuesAsFloats, caches.length);
+            int slot = slots++;
+            if (halfKeysAsFloats.length <= slot) {
+                halfKeysAsFloats = java.util.Arrays.copyOf(halfKeysAsFloats, slot + 1);
+                halfValuesAsFloats = java.util.Arrays.copyOf(halfValuesAsFloats, slot + 1);
             }
             int need = (highest[s] - lowest[s] + 1) * kvDim;
-            if (halfKeysAsFloats[s] == null || halfKeysAsFloats[s].length < need) {
-                halfKeysAsFloats[s] = new float[need];
-                halfValuesAsFloats[s] = new float[need];
+            if (halfKeysAsFloats[slot] == null || halfKeysAsFloats[slot].length < need) {
+                halfKeysAsFloats[slot] = new float[need];
+                halfValuesAsFloats[slot] = new float[need];
             }
-            from[s] = lowest[s];
-            any = true;
+            slotOf[s] = slot;
+            sequenceOf[slot] = s;
+            first[slot] = lowest[s];
         }
-        if (!any) return null;
-        final int[] count = new int[caches.length];
-        for (int s = 0; s < caches.length; s++) if (from[s] >= 0) count[s] = highest[s] - from[s] + 1;
+        if (slots == 0) return null;
         final int chunk = 64;  // positions per job
-        int[] jobStarts = new int[caches.length + 1];
-        for (int s = 0; s < caches.length; s++) jobStarts[s + 1] = jobStarts[s] + (count[s] + chunk - 1) / chunk;
-        Parallel.forRange(jobStarts[caches.length], 1, (start, end) -> {
+        final int[] jobStarts = new int[slots + 1], count = new int[slots];
+        for (int slot = 0; slot < slots; slot++) {
+            count[slot] = highest[sequenceOf[slot]] - first[slot] + 1;
+            jobStarts[slot + 1] = jobStarts[slot] + (count[slot] + chunk - 1) / chunk;
+        }
+        Parallel.forRange(jobStarts[slots], 1, (start, end) -> {
             for (int job = start; job < end; job++) {
-                int s = 0;
-                while (jobStarts[s + 1] <= job) s++;
-                int first = (job - jobStarts[s]) * chunk, n = Math.min(chunk, count[s] - first);
-                caches[s].readPositions(true, layer, from[s] + first, n, halfKeysAsFloats[s], first * kvDim);
-                caches[s].readPositions(false, layer, from[s] + first, n, halfValuesAsFloats[s], first * kvDim);
+                int slot = 0;
+                while (jobStarts[slot + 1] <= job) slot++;
+                int at = (job - jobStarts[slot]) * chunk, n = Math.min(chunk, count[slot] - at);
+                KvCache c = caches[sequenceOf[slot]];
+                c.readPositions(true, layer, first[slot] + at, n, halfKeysAsFloats[slot], at * kvDim);
+                c.readPositions(false, layer, first[slot] + at, n, halfValuesAsFloats[slot], at * kvDim);
             }
         });
-        return from;
+        return new ConvertedHalves(slotOf, java.util.Arrays.copyOf(first, slots));
     }
 
     /** Rows of one sequence in a batch above which its half cache is converted once a layer (see {@link #convertHalfCaches}). */

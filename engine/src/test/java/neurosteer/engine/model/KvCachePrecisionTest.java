@@ -114,18 +114,18 @@ class KvCachePrecisionTest {
             assertTrue(worst > 0, "a half cache gave the float cache's logits bit for bit: it was not used");
             assertTrue(worst < 2e-3 * spread, "half cache logits off by " + worst + " (largest logit " + spread + ")");
 
-            // one batch: 6 rows of a (its cache converted once for the layer) and 2 of b (converted row by row)
+            // one batch: 2 rows of a (converted row by row) and 6 of b (its cache converted once for the layer, into the first slot)
             KvCache[] mixed = {new KvCache(config, 4, KvCache.Precision.F16), new KvCache(config, 4, KvCache.Precision.F16)};
             int[] mTok = new int[8], mSeq = new int[8], mPos = new int[8];
             for (int i = 0; i < 8; i++) {
-                boolean ofA = i < 6;
-                mTok[i] = ofA ? a[i] : b[i - 6];
+                boolean ofA = i < 2;
+                mTok[i] = ofA ? a[i] : b[i - 2];
                 mSeq[i] = ofA ? 0 : 1;
-                mPos[i] = ofA ? i : i - 6;
+                mPos[i] = ofA ? i : i - 2;
             }
             float[] both = t.forward(new Batch(mTok, mSeq, mPos, new boolean[8], null), mixed, Hooks.NONE);
             for (int i = 0; i < 8; i++)
-                TransformerTest.assertClose(TransformerTest.slice(i < 6 ? halfA : halfB, mPos[i], v), TransformerTest.slice(both, i, v), 1e-5,
+                TransformerTest.assertClose(TransformerTest.slice(i < 2 ? halfA : halfB, mPos[i], v), TransformerTest.slice(both, i, v), 1e-5,
                         "mixed batch row " + i);
 
             t.kvCachePrecision(KvCache.Precision.F16);
