@@ -108,10 +108,19 @@ public final class KvCache {
         } else {
             short[] hk = halfKeys[layer], hv = halfValues[layer];
             for (int i = 0; i < kvDim; i++) {
-                hk[at + i] = Float.floatToFloat16(k[kOffset + i]);
-                hv[at + i] = Float.floatToFloat16(v[vOffset + i]);
+                hk[at + i] = half(k[kOffset + i], "key", layer, position, i);
+                hv[at + i] = half(v[vOffset + i], "value", layer, position, i);
             }
         }
+    }
+
+    /** {@code x} as a half; a finite value past the half range (65504) would become infinity and poison attention, so it is an error. */
+    private static short half(float x, String what, int layer, int position, int element) {
+        short h = Float.floatToFloat16(x);
+        if ((h & 0x7FFF) == 0x7C00 && Float.isFinite(x))
+            throw new IllegalStateException("layer " + layer + ", position " + position + ": " + what + " element " + element + " is " + x
+                    + ", past the largest half (65504); this model needs --kv-cache f32");
+        return h;
     }
 
     /** The float keys of a layer, {@code kvDim} a position; only for {@link Precision#F32}. */

@@ -85,6 +85,16 @@ class KvCachePrecisionTest {
         assertArrayEquals(a, b);
         IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class, () -> full.copyFrom(half));
         assertTrue(mixed.getMessage().contains("F16") && mixed.getMessage().contains("F32"), mixed.getMessage());
+        float[] huge = new float[kvDim];
+        huge[3] = 70_000f;
+        IllegalStateException overflow = assertThrows(IllegalStateException.class, () -> half.store(0, 0, huge, 0, v[0], 0));
+        assertTrue(overflow.getMessage().contains("layer 0, position 0") && overflow.getMessage().contains("key element 3")
+                && overflow.getMessage().contains("--kv-cache f32"), overflow.getMessage());
+        huge[3] = 65_504f;  // the largest half is stored as it is
+        half.store(0, 0, huge, 0, v[0], 0);
+        float[] back = new float[hd];
+        half.readHead(true, 0, 0, 1, 0, hd, back);
+        assertEquals(65_504f, back[3]);
         assertEquals(KvCache.Precision.F16, KvCache.Precision.parse("f16"));
         assertThrows(IllegalArgumentException.class, () -> KvCache.Precision.parse("q8_0"));
     }
