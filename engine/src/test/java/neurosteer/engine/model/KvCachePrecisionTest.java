@@ -18,6 +18,8 @@ import neurosteer.engine.random.RandomWeights;
 import neurosteer.engine.tensor.F16Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class KvCachePrecisionTest {
     @TempDir
@@ -104,12 +106,18 @@ class KvCachePrecisionTest {
      * the float cache's, but not equal: the halves are really used), and within half caches a batch of
      * two sequences decoded step by step gives what each prefilled alone gives.
      */
-    @Test
-    void halfCacheLogitsAreCloseToTheFloatCachesAndConsistentAcrossBatching() throws Exception {
-        ModelConfig config = ModelShapes.config("qwen2", "tiny", 97);
-        Path folder = dir.resolve("q");
+    @ParameterizedTest
+    @ValueSource(ints = {0, 5})
+    void halfCacheLogitsAreCloseToTheFloatCachesAndConsistentAcrossBatching(int window) throws Exception {
+        ModelConfig shape = ModelShapes.config(window > 0 ? "mistral" : "qwen2", "tiny", 97);
+        ModelConfig config = new ModelConfig(shape.architecture(), shape.hiddenSize(), shape.intermediateSize(), shape.numLayers(),
+                shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.vocabSize(), shape.maxPositions(), shape.rmsNormEps(),
+                shape.ropeTheta(), shape.ropeScaling(), shape.ropeFreqFactors(), shape.ropeStyle(), shape.attentionBias(),
+                shape.tieWordEmbeddings(), window, shape.bosTokenId(), shape.eosTokenIds());
+        Path folder = dir.resolve("m" + window);
         HfCheckpointWriter.write(folder, config, new RandomWeights(config, 21)::fill, SafetensorsWriter.DType.F32, Map.of());
         try (Model m = Model.load(folder)) {
+            assertEquals(window, m.config().slidingWindow());
             Transformer t = m.transformer();
             int v = config.vocabSize();
             SplittableRandom r = new SplittableRandom(5);
