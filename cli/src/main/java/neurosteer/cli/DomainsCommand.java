@@ -36,7 +36,7 @@ final class DomainsCommand implements Runnable {
         var domains = Analysis.domains(stats, info.norm(), theta != null ? theta : info.theta(), info.topFraction(), info.epsilon());
         Analysis.domainTable(domains, folder, Analysis.file(folder, "table5-domains"));
         try (Model m = Model.load(setup.modelRef(info))) {
-            ExperimentSetup.applyKvCache(m, info);
+            ExperimentSetup.applyKvCache(m, info, folder);
             var csv = Experiments.domains(setup.context(m, folder, info, stats), domains);
             Figures.drawAll(Analysis.dir(folder), folder.root().resolve("report").resolve("figures"));
             spec.commandLine().getOut().println("written: " + Analysis.file(folder, "fig6-domains") + " (" + (csv.rows().size() - 1) + " suppressed subjects)");

@@ -43,8 +43,13 @@ final class ExperimentSetup {
     String modelRef(StudyInfo info) { return Defaults.model(model != null ? model : info.model()); }
 
     /** The study's KV cache precision (study.json's kv_cache; runs from before it kept floats), so experiments run as the study did. */
-    static void applyKvCache(Model m, StudyInfo info) {
-        m.transformer().kvCachePrecision(neurosteer.engine.model.KvCache.Precision.parse(info.json().path("kv_cache").asText("f32")));
+    static void applyKvCache(Model m, StudyInfo info, RunFolder run) {
+        String recorded = info.json().path("kv_cache").asText("f32");
+        try {
+            m.transformer().kvCachePrecision(neurosteer.engine.model.KvCache.Precision.parse(recorded));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(run.studyJson() + ": kv_cache: " + e.getMessage());
+        }
     }
 
     static StatsSet stats(RunFolder run) {

@@ -50,7 +50,7 @@ final class GeneralCommand implements Runnable {
         }
         String bench = name != null ? name : setup.test.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         try (Model m = Model.load(setup.modelRef(info))) {
-            ExperimentSetup.applyKvCache(m, info);
+            ExperimentSetup.applyKvCache(m, info, folder);
             for (var e : chosen.entrySet()) e.getValue().checkFits(m.config().numLayers(), m.config().intermediateSize(), folder.neurons(e.getKey()));
             var csv = Experiments.general(setup.context(m, folder, info, null), bench, chosen, alpha != null ? alpha : info.alpha());
             spec.commandLine().getOut().println("written: " + Analysis.file(folder, "general-" + Analysis.slug(bench)) + " (" + csv.rows().size() + " rows)");

@@ -59,7 +59,7 @@ final class SweepCommand implements Runnable {
         var stats = ExperimentSetup.stats(folder);
         List<Integer> seeds = randomSeeds != null ? StepOptions.seeds(randomSeeds) : info.randomSeeds();
         try (Model m = Model.load(setup.modelRef(info))) {
-            ExperimentSetup.applyKvCache(m, info);
+            ExperimentSetup.applyKvCache(m, info, folder);
             var c = setup.context(m, folder, info, stats);
             double fixed = p == Experiments.Param.ALPHA ? (theta != null ? theta : info.theta()) : (alpha != null ? alpha : info.alpha());
             var csv = Experiments.sweep(c, p, vs, fixed, seeds);

@@ -98,7 +98,14 @@ class StudyPipelineTest {
         CommandsTest.Run r = CommandsTest.run(study(run, "--kv-cache", "f16"));
         assertEquals(0, r.code(), r.err());
         assertEquals(96, Files.readAllLines(run.resolve("samples.jsonl")).size());
-        assertEquals("F16", JSON.readTree(run.resolve("study.json").toFile()).path("kv_cache").asText());
+        JsonNode recorded = JSON.readTree(run.resolve("study.json").toFile());
+        assertEquals("F16", recorded.path("kv_cache").asText());
+        // the experiment commands read it back from study.json: a broken value there is their error
+        ((com.fasterxml.jackson.databind.node.ObjectNode) recorded).put("kv_cache", "Q9");
+        JSON.writeValue(run.resolve("study.json").toFile(), recorded);
+        CommandsTest.Run sweep = CommandsTest.run("sweep", "--run", run.toString(), "--param", "alpha", "--values", "1.0");
+        assertEquals(1, sweep.code(), sweep.err());
+        assertTrue(sweep.err().contains("study.json") && sweep.err().contains("kv_cache") && sweep.err().contains("'Q9'"), sweep.err());
         CommandsTest.Run bad = CommandsTest.run("sample", "--model", model.toString(), "--train", train.toString(), "--run",
                 dir.resolve("bad").toString(), "--kv-cache", "f8");
         assertEquals(1, bad.code());
