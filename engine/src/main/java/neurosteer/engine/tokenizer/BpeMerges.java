@@ -12,7 +12,7 @@ final class BpeMerges implements WordModel {
     private static final int CACHE_LIMIT = 200_000;
     private static final int CACHED_WORD_MAX_LENGTH = 256;
 
-    private final Map<String, Integer> vocab;
+    private final TokenIds vocab;
     /** (leftId << 32 | rightId) -> (rank << 32 | mergedId). */
     private final LongLongMap merges;
     private final boolean ignoreMerges;
@@ -21,7 +21,7 @@ final class BpeMerges implements WordModel {
     private final boolean fuseUnk;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
-    BpeMerges(Map<String, Integer> vocab, LongLongMap merges, boolean ignoreMerges, boolean byteFallback,
+    BpeMerges(TokenIds vocab, LongLongMap merges, boolean ignoreMerges, boolean byteFallback,
               int unkId, boolean fuseUnk) {
         this.vocab = vocab;
         this.merges = merges;
@@ -37,8 +37,8 @@ final class BpeMerges implements WordModel {
     public void encode(String word, IntList out) {
         if (word.isEmpty()) return;
         if (ignoreMerges) {
-            Integer whole = vocab.get(word);
-            if (whole != null) {
+            int whole = vocab.id(word);
+            if (whole >= 0) {
                 out.add(whole);
                 return;
             }
@@ -60,9 +60,9 @@ final class BpeMerges implements WordModel {
         for (int i = 0; i < word.length(); ) {
             int cp = word.codePointAt(i);
             int end = i + Character.charCount(cp);
-            Integer id = vocab.get(word.substring(i, end));
+            int id = vocab.id(word.substring(i, end));
             i = end;
-            if (id != null) {
+            if (id >= 0) {
                 initial.add(id);
                 lastWasUnk = false;
                 continue;
@@ -113,8 +113,8 @@ final class BpeMerges implements WordModel {
         byte[] bytes = character.getBytes(StandardCharsets.UTF_8);
         int[] byteIds = new int[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
-            Integer id = vocab.get(byteTokenName(bytes[i]));
-            if (id == null) return false;
+            int id = vocab.id(byteTokenName(bytes[i]));
+            if (id < 0) return false;
             byteIds[i] = id;
         }
         out.addAll(byteIds);

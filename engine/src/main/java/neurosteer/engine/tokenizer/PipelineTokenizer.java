@@ -7,7 +7,6 @@ import java.util.BitSet;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -32,7 +31,7 @@ final class PipelineTokenizer implements Tokenizer {
     }
 
     private final String[] tokens;
-    private final Map<String, Integer> ids;
+    private final TokenIds ids;
     private final AddedTokenMatcher rawAddedTokens;
     private final AddedTokenMatcher normalizedAddedTokens;
     private final UnaryOperator<String> normalizer;
@@ -47,7 +46,7 @@ final class PipelineTokenizer implements Tokenizer {
     private final Set<Integer> eosIds;
     private final Set<Integer> specialIds;
 
-    PipelineTokenizer(String[] tokens, Map<String, Integer> ids, AddedTokenMatcher rawAddedTokens,
+    PipelineTokenizer(String[] tokens, TokenIds ids, AddedTokenMatcher rawAddedTokens,
                       AddedTokenMatcher normalizedAddedTokens, UnaryOperator<String> normalizer,
                       List<PreTokenizer> preTokenizers, WordModel model, int[] prefixIds, int[] suffixIds,
                       Decoder decoder, BitSet special, BitSet verbatim, OptionalInt bosId, Set<Integer> eosIds) {
@@ -193,8 +192,8 @@ final class PipelineTokenizer implements Tokenizer {
 
     @Override
     public OptionalInt id(String token) {
-        Integer id = ids.get(token);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        int id = ids.id(token);
+        return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     @Override

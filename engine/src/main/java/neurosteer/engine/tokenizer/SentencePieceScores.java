@@ -1,7 +1,6 @@
 package neurosteer.engine.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
@@ -10,11 +9,11 @@ import java.util.PriorityQueue;
  * characters without an entry become their {@code <0xNN>} byte tokens.
  */
 final class SentencePieceScores implements WordModel {
-    private final Map<String, Integer> vocab;
+    private final TokenIds vocab;
     private final float[] scores;
     private final int unkId;
 
-    SentencePieceScores(Map<String, Integer> vocab, float[] scores, int unkId) {
+    SentencePieceScores(TokenIds vocab, float[] scores, int unkId) {
         this.vocab = vocab;
         this.scores = scores;
         this.unkId = unkId;
@@ -51,14 +50,14 @@ final class SentencePieceScores implements WordModel {
         }
         for (int i = 0; i >= 0; i = next[i]) {
             String piece = text.substring(start[i], start[i] + length[i]);
-            Integer id = vocab.get(piece);
-            if (id != null) {
+            int id = vocab.id(piece);
+            if (id >= 0) {
                 out.add(id);
                 continue;
             }
             for (byte b : piece.getBytes(StandardCharsets.UTF_8)) {
-                Integer byteId = vocab.get(BpeMerges.byteTokenName(b));
-                if (byteId != null) out.add(byteId);
+                int byteId = vocab.id(BpeMerges.byteTokenName(b));
+                if (byteId >= 0) out.add(byteId);
                 else if (unkId >= 0) out.add(unkId);
             }
         }
@@ -66,8 +65,8 @@ final class SentencePieceScores implements WordModel {
 
     private void tryAdd(String text, int[] start, int[] length, int left, int right, PriorityQueue<Bigram> queue) {
         int total = length[left] + length[right];
-        Integer id = vocab.get(text.substring(start[left], start[left] + total));
-        if (id == null || id >= scores.length) return;
+        int id = vocab.id(text.substring(start[left], start[left] + total));
+        if (id < 0 || id >= scores.length) return;
         queue.add(new Bigram(left, right, scores[id], total));
     }
 }

@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * A vocabulary's token → id map in two arrays (open addressing, linear probing), read-only once built.
  * A {@code HashMap<String, Integer>} of a 128k vocabulary keeps a node and a boxed id per token, about
- * 7 MB; this keeps 2 MB. Tokens are held, not copied.
+ * 7 MB; this keeps 2 MB. Tokens are held, not copied. The tokenizer looks ids up with {@link #id}, unboxed;
+ * the {@code Map} view serves loading code.
  */
 final class TokenIds extends AbstractMap<String, Integer> {
     private final String[] keys;

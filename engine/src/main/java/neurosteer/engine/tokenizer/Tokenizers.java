@@ -164,7 +164,7 @@ public final class Tokenizers {
                 if (!model.path(affix).asText("").isEmpty())
                     throw error("model." + affix, "unsupported non-empty value '" + model.get(affix).asText() + "'");
             }
-            Map<String, Integer> modelVocab = TokenIds.of(parsed.vocab(), Map.of());
+            TokenIds modelVocab = TokenIds.of(parsed.vocab(), Map.of());
             int maxId = -1;
             for (int id : modelVocab.values()) maxId = Math.max(maxId, id);
             List<AddedEntry> added = new ArrayList<>();
@@ -187,7 +187,7 @@ public final class Tokenizers {
                 addedIds.put(a.content, a.id);
                 if (a.special) special.set(a.id);
             }
-            Map<String, Integer> ids = TokenIds.of(modelVocab, addedIds);
+            TokenIds ids = TokenIds.of(modelVocab, addedIds);
 
             UnaryOperator<String> normalizer = normalizer(root.get("normalizer"), "normalizer");
             List<AddedTokenMatcher.AddedToken> rawTokens = new ArrayList<>(), normalizedTokens = new ArrayList<>();
@@ -419,7 +419,7 @@ public final class Tokenizers {
         int[] types = kv.has("tokenizer.ggml.token_type") ? kv.ints("tokenizer.ggml.token_type") : null;
         if (types != null && types.length != n)
             throw new CheckpointException(fileForErrors, "tokenizer.ggml.token_type", types.length + " types for " + n + " tokens");
-        Map<String, Integer> ids = TokenIds.firstOf(tokens);
+        TokenIds ids = TokenIds.firstOf(tokens);
 
         List<AddedTokenMatcher.AddedToken> matchable = new ArrayList<>();
         BitSet special = new BitSet(), verbatim = new BitSet();
