@@ -290,12 +290,12 @@ public final class Transformer {
                 int from = window > 0 ? Math.max(0, p - window + 1) : 0;
                 int len = p - from + 1;
                 if (scores == null || scores.length < group * len) scores = new float[Math.max(group * len, 64)];
-                KvCache c = caches[batch.sequence(r)];
+                int seq = batch.sequence(r);
+                KvCache c = caches[seq];
                 int qOff = r * qDim + kvHead * group * hd;
                 // keys and values as floats: the cache's own arrays, or (halves) this head's slice converted once for the group
                 float[] keys, values;
                 int kvOff, stride;
-                int seq = batch.sequence(r);
                 if (c.precision() == KvCache.Precision.F32) {
                     keys = c.keys(layer);
                     values = c.values(layer);
