@@ -26,6 +26,7 @@ import neurosteer.method.select.NeuronSet;
 import neurosteer.method.steer.Steering;
 import neurosteer.engine.tensor.Kernels;
 import neurosteer.engine.tensor.MachineCeilings;
+import neurosteer.engine.tensor.NativeGemm;
 import neurosteer.engine.tensor.Tensor;
 import neurosteer.engine.util.JitSettings;
 import neurosteer.engine.util.Parallel;
@@ -211,6 +212,7 @@ final class BenchCommand implements Runnable {
         out.put("vector_bits", machine.vectorBits());
         out.put("java", machine.java());
         JitSettings.perMethodTrapLimit().ifPresent(limit -> out.put("jvm_per_method_trap_limit", limit));
+        out.put("native_prefill", NativeGemm.status());
     }
 
     private static void putCeilings(Map<String, Object> out, MachineCeilings.Result machine) {

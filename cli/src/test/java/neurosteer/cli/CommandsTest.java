@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import neurosteer.engine.tensor.NativeGemm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,6 +120,7 @@ class CommandsTest {
         assertEquals(Runtime.getRuntime().availableProcessors(), o.path("processors").asInt(), o.toString());
         assertTrue(o.path("vector_bits").asInt() >= 64 && o.path("cpu_avx512").isBoolean() && o.path("cpu_vnni").isBoolean(), o.toString());
         assertEquals(100_000, o.path("jvm_per_method_trap_limit").asLong(), o.toString());
+        assertEquals(NativeGemm.status(), o.path("native_prefill").asText(), o.toString());
 
         Run nothing = run("bench");
         assertEquals(2, nothing.code());

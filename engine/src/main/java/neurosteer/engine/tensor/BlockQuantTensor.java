@@ -82,6 +82,13 @@ public abstract class BlockQuantTensor extends Tensor {
      */
     @Override
     public void matmul(float[] x, int batch, float[] out) {
+        if (batch >= TiledMatmul.MIN_BATCH && hasNativePrefill() && cols() % QuantizedActivations.GROUP == 0 && NativeGemm.available()) {
+            QuantizedActivations a = QuantizedActivations.forThread().quantize(x, batch, cols(), QuantizedActivations.GROUP).int8Values();
+            int rows = rows(), panelRows = 32;
+            Parallel.forRange((rows + panelRows - 1) / panelRows, 1,
+                    (start, end) -> prefillNative(a, out, start * panelRows, Math.min(rows, end * panelRows)));
+            return;
+        }
         int block = activationBlock();
         if (!Kernels.VECTORIZE || !Kernels.QUANTIZE_ACTIVATIONS || block == 0 || batch >= FewRowsMatmul.MIN_BATCH
                 || cols() % block != 0) {
@@ -90,6 +97,18 @@ public abstract class BlockQuantTensor extends Tensor {
         }
         QuantizedActivations a = QuantizedActivations.forThread().quantize(x, batch, cols(), block);
         Parallel.forRange(rows(), rowGrain(batch), (start, end) -> matvecQuantized(a, out, start, end));
+    }
+
+    /**
+     * Whether prefill products (at least {@link TiledMatmul#MIN_BATCH} rows of x) of this format can run
+     * in {@link NativeGemm} when it is {@linkplain NativeGemm#available available}: they then quantize x
+     * in blocks of 32 as decode does, and multiply 8-bit integers.
+     */
+    boolean hasNativePrefill() { return false; }
+
+    /** The native prefill product for rows {@code [rowStart, rowEnd)}; only called when {@link #hasNativePrefill}. */
+    void prefillNative(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
+        throw new UnsupportedOperationException(type() + " has no native prefill kernel");
     }
 
     /** The activation block of this format's integer kernel (32 or 256), or 0 if it has none. */

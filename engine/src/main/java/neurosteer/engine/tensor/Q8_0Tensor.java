@@ -73,6 +73,14 @@ public final class Q8_0Tensor extends BlockQuantTensor {
     @Override
     int activationBlock() { return BLOCK; }
 
+    @Override
+    boolean hasNativePrefill() { return true; }
+
+    @Override
+    void prefillNative(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
+        NativeGemm.q8_0(segment, rows(), cols(), rowStart, rowEnd, a, out);
+    }
+
     private static final RowKernel KERNEL = Q8_0Tensor::rowDot;
 
     @Override

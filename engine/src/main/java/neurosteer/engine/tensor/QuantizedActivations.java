@@ -44,7 +44,18 @@ final class QuantizedActivations {
      */
     short[] sumsOf8 = new short[0];
 
+    /** The {@link #values} as bytes, for the native kernels ({@link NativeGemm}); filled by {@link #int8Values}. */
+    byte[] int8 = new byte[0];
+
     static QuantizedActivations forThread() { return PER_THREAD.get(); }
+
+    /** Fills {@link #int8} from the values of the last {@link #quantize} (all within [-127, 127]). */
+    QuantizedActivations int8Values() {
+        int n = batch * cols;
+        if (int8.length < n) int8 = new byte[n];
+        for (int i = 0; i < n; i++) int8[i] = (byte) values[i];
+        return this;
+    }
 
     /** Fills {@link #sumsOf8} from the values of the last {@link #quantize}. */
     QuantizedActivations scaledSumsOf8(int factor) {

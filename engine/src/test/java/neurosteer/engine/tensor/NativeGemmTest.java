@@ -1,0 +1,136 @@
+package neurosteer.engine.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native prefill kernel ({@link NativeGemm}) against the product of the dequantized weights with the
+ * dequantized activations, computed here in double. These tests run only where the kernel does (AVX-512
+ * VNNI, a C compiler); {@link #statusSaysWhyTheKernelIsOff} runs everywhere.
+ */
+class NativeGemmTest {
+    private static void assumeNative() {
+        assumeTrue(NativeGemm.available(), "native prefill kernels " + NativeGemm.status());
+    }
+
+    @Test
+    void statusSaysWhyTheKernelIsOff() {
+        String status = NativeGemm.status();
+        if (NativeGemm.available()) assertEquals("avx512-vnni", status);
+        else assertTrue(status.startsWith("off: ") && status.length() > 10, status);
+    }
+
+    /** Odd row counts (partial panels of 16 and 32), column counts across the 512-column chunks, token counts around the 6-token tile. */
+    @Test
+    void q8_0ProductIsTheProductOfDequantizedWeightsAndActivations() {
+        assumeNative();
+        Random random = new Random(31);
+        for (int rows : new int[] {37, 64, 100})
+            for (int cols : new int[] {32, 96, 544, 1056})
+                for (int batch : new int[] {1, 5, 6, 7, 13, 40}) {
+                    BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
+                    float[] x = MatmulRowsTest.gaussian(random, batch * cols);
+                    QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, 32).int8Values();
+                    for (int[] range : new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}, {16, rows}}) {
+                        float[] out = new float[batch * rows];
+                        Arrays.fill(out, Float.NaN);
+                        NativeGemm.q8_0(w.segment(), rows, cols, range[0], range[1], a, out);
+                        String where = "rows " + rows + " cols " + cols + " batch " + batch + " range " + Arrays.toString(range);
+                        checkRows(w, a, x, out, range[0], range[1], where);
+                    }
+                }
+    }
+
+    /** The public {@link Tensor#matmul} of a Q8_0 matrix takes the native kernel from {@link TiledMatmul#MIN_BATCH} rows of x on. */
+    @Test
+    void q8_0MatmulInPrefillTakesTheNativeKernel() {
+        assumeNative();
+        Random random = new Random(5);
+        int rows = 77, cols = 608;
+        for (int batch : new int[] {TiledMatmul.MIN_BATCH, 45}) {
+            BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
+            float[] x = MatmulRowsTest.gaussian(random, batch * cols);
+            float[] out = new float[batch * rows], floats = new float[batch * rows];
+            w.matmul(x, batch, out);
+            w.matmulRows(x, batch, floats, 0, rows);
+            QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, 32);
+            checkRows(w, a, x, out, 0, rows, "batch " + batch);
+            double errorSquares = 0, squares = 0;
+            for (int i = 0; i < out.length; i++) {
+                errorSquares += Math.pow(out[i] - floats[i], 2);
+                squares += Math.pow(floats[i], 2);
+            }
+            assertTrue(Math.sqrt(errorSquares / squares) < 0.02, "quantizing activations moved the product by "
+                    + Math.sqrt(errorSquares / squares));
+        }
+    }
+
+    /** Weights at -128 (scale 1) against activations at ±127 in every column: the largest sums the kernel meets. */
+    @Test
+    void extremeValuesDoNotOverflow() {
+        assumeNative();
+        int rows = 33, cols = 2048, batch = 7;
+        byte[] bytes = new byte[(int) GgmlType.Q8_0.byteSize((long) rows * cols)];
+        for (int b = 0; b < rows * cols / 32; b++) {
+            Arrays.fill(bytes, b * 34 + 2, b * 34 + 34, (byte) 0x80);
+            bytes[b * 34] = 0x00; // f16 1.0
+            bytes[b * 34 + 1] = 0x3C;
+        }
+        BlockQuantTensor w = (BlockQuantTensor) Tensors.of(GgmlType.Q8_0, "w", MemorySegment.ofArray(bytes), new long[] {rows, cols});
+        float[] x = new float[batch * cols];
+        for (int t = 0; t < batch; t++) Arrays.fill(x, t * cols, (t + 1) * cols, t % 2 == 0 ? 0.5f : -0.5f);
+        QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, 32).int8Values();
+        float[] out = new float[batch * rows];
+        NativeGemm.q8_0(w.segment(), rows, cols, 0, rows, a, out);
+        for (int t = 0; t < batch; t++)
+            for (int r = 0; r < rows; r++) {
+                double want = -128.0 * (t % 2 == 0 ? 127 : -127) * cols * (0.5 / 127);
+                assertEquals(want, out[t * rows + r], 1e-5 * Math.abs(want), "token " + t + " row " + r);
+            }
+    }
+
+    /** The C code trusts its arguments; sizes that do not fit are refused before the call. */
+    @Test
+    void argumentsThatWouldWritePastAnArrayAreRefused() {
+        assumeNative();
+        Random random = new Random(2);
+        int rows = 40, cols = 64, batch = 3;
+        BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
+        QuantizedActivations a = new QuantizedActivations().quantize(MatmulRowsTest.gaussian(random, batch * cols), batch, cols, 32)
+                .int8Values();
+        assertThrows(IllegalArgumentException.class, () -> NativeGemm.q8_0(w.segment(), rows, cols, 0, rows, a, new float[batch * rows - 1]));
+        assertThrows(IndexOutOfBoundsException.class, () -> NativeGemm.q8_0(w.segment(), rows, cols, 0, rows + 1, a, new float[batch * (rows + 1)]));
+        assertThrows(IllegalArgumentException.class, () -> NativeGemm.q8_0(w.segment(), rows + 1, cols, 0, rows, a, new float[batch * (rows + 1)]));
+        assertThrows(IllegalArgumentException.class, () -> NativeGemm.q8_0(w.segment(), rows, 2 * cols, 0, rows, a, new float[2 * batch * rows]));
+    }
+
+    /** Rows {@code [start, end)} of {@code out} against double sums; every other row still NaN. */
+    private static void checkRows(BlockQuantTensor w, QuantizedActivations a, float[] x, float[] out, int start, int end, String where) {
+        int cols = w.cols(), rows = w.rows(), batch = out.length / rows;
+        float[] weights = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            w.dequantize((long) r * cols, weights, 0, cols);
+            for (int t = 0; t < batch; t++) {
+                float got = out[t * rows + r];
+                if (r < start || r >= end) {
+                    assertTrue(Float.isNaN(got), where + ": row " + r + " outside the range was written");
+                    continue;
+                }
+                double want = 0, magnitude = 0;
+                for (int c = 0; c < cols; c++) {
+                    double term = (double) weights[c] * a.values[t * cols + c] * a.scales[(t * cols + c) / 32];
+                    want += term;
+                    magnitude += Math.abs(term);
+                }
+                assertEquals(want, got, 1e-5 * magnitude + 1e-6, where + ": token " + t + " row " + r);
+            }
+        }
+    }
+}
