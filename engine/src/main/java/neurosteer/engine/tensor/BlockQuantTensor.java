@@ -82,11 +82,9 @@ public abstract class BlockQuantTensor extends Tensor {
      */
     @Override
     public void matmul(float[] x, int batch, float[] out) {
-        if (batch >= TiledMatmul.MIN_BATCH && hasNativePrefill() && cols() % QuantizedActivations.GROUP == 0 && NativeGemm.available()) {
-            QuantizedActivations a = QuantizedActivations.forThread().quantize(x, batch, cols(), QuantizedActivations.GROUP).int8Values();
-            int rows = rows(), panelRows = 32;
-            Parallel.forRange((rows + panelRows - 1) / panelRows, 1,
-                    (start, end) -> prefillNative(a, out, start * panelRows, Math.min(rows, end * panelRows)));
+        NativeGemm.Layout layout = nativeLayout();
+        if (layout != null && batch >= TiledMatmul.MIN_BATCH && NativeGemm.available()) {
+            NativeGemm.prefill(layout, this, x, batch, out);
             return;
         }
         int block = activationBlock();
@@ -100,16 +98,11 @@ public abstract class BlockQuantTensor extends Tensor {
     }
 
     /**
-     * Whether prefill products (at least {@link TiledMatmul#MIN_BATCH} rows of x) of this format can run
-     * in {@link NativeGemm} when it is {@linkplain NativeGemm#available available}: they then quantize x
-     * in blocks of 32 as decode does, and multiply 8-bit integers.
+     * The layout in which {@link NativeGemm} multiplies this format in prefill (at least
+     * {@link TiledMatmul#MIN_BATCH} rows of x) when it is {@linkplain NativeGemm#available available}, or
+     * null: x is then quantized in blocks of 32 as in decode, and 8-bit integers are multiplied.
      */
-    boolean hasNativePrefill() { return false; }
-
-    /** The native prefill product for rows {@code [rowStart, rowEnd)}; only called when {@link #hasNativePrefill}. */
-    void prefillNative(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
-        throw new UnsupportedOperationException(type() + " has no native prefill kernel");
-    }
+    NativeGemm.Layout nativeLayout() { return null; }
 
     /** The activation block of this format's integer kernel (32 or 256), or 0 if it has none. */
     int activationBlock() { return 0; }

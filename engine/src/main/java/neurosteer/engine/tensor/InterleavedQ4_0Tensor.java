@@ -25,6 +25,9 @@ public final class InterleavedQ4_0Tensor extends InterleavedTensor {
     @Override
     public GgmlType type() { return GgmlType.Q4_0; }
 
+    @Override
+    NativeGemm.Layout nativeLayout() { return NativeGemm.Layout.INTERLEAVED_Q4_0; }
+
     /** The interleaved copy of {@code flat}, or {@code flat} itself when it cannot be interleaved (see {@link InterleavedTensor#interleave}). */
     public static Tensor interleave(Q4_0Tensor flat) {
         return interleave(flat, new int[] {0}, (row, from, dst, to, lane) -> {

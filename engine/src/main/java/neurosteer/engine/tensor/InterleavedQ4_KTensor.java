@@ -33,6 +33,9 @@ public final class InterleavedQ4_KTensor extends InterleavedTensor {
     @Override
     public GgmlType type() { return GgmlType.Q4_K; }
 
+    @Override
+    NativeGemm.Layout nativeLayout() { return NativeGemm.Layout.INTERLEAVED_Q4_K; }
+
     /** The interleaved copy of {@code flat}, or {@code flat} itself when it cannot be interleaved (see {@link InterleavedTensor#interleave}). */
     public static Tensor interleave(Q4_KTensor flat) {
         return interleave(flat, new int[] {0, 2}, (row, from, dst, header, lane) -> {

@@ -168,11 +168,16 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
 
     /**
      * Splits the product over whole groups, so that every chunk starts on a group (prefill's panels
-     * then decode straight from the interleaved bytes). Fewer than {@link TiledMatmul#MIN_BATCH} rows of x
+     * then decode straight from the interleaved bytes). Prefill takes {@link NativeGemm} where it runs. Fewer than {@link TiledMatmul#MIN_BATCH} rows of x
      * take the integer kernel, x quantized once per call as for the row-major formats.
      */
     @Override
     public final void matmul(float[] x, int batch, float[] out) {
+        NativeGemm.Layout layout = nativeLayout();
+        if (layout != null && batch >= TiledMatmul.MIN_BATCH && NativeGemm.available()) {
+            NativeGemm.prefill(layout, this, x, batch, out);
+            return;
+        }
         int groups = rows() / GROUP, grain = Math.max(1, rowGrain(batch) / GROUP);
         if (Kernels.VECTORIZE && Kernels.QUANTIZE_ACTIVATIONS && batch < TiledMatmul.MIN_BATCH) {
             QuantizedActivations a = prepare(QuantizedActivations.forThread().quantize(x, batch, cols(), type().blockSize));
@@ -181,6 +186,9 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
         }
         Parallel.forRange(groups, grain, (start, end) -> matmulRows(x, batch, out, start * GROUP, end * GROUP));
     }
+
+    /** The layout {@link NativeGemm} multiplies this format in (prefill), or null; see {@link BlockQuantTensor#nativeLayout}. */
+    NativeGemm.Layout nativeLayout() { return null; }
 
     /** Whatever else the integer kernel needs from the quantized activations, computed before the product is split between threads. */
     QuantizedActivations prepare(QuantizedActivations a) { return a; }

@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import neurosteer.engine.util.Parallel;
 
 /**
  * Prefill products with 8-bit integer dot products, in C ({@code native/prefill_gemm.c}, a resource
@@ -39,31 +40,50 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NativeGemm {
     private static final String SOURCE = "native/prefill_gemm.c";
-    private static final List<String> FLAGS = List.of("-O3", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-mf16c",
+    private static final List<String> FLAGS = List.of("-O3", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-mavx512vbmi", "-mf16c",
             "-mfma", "-fPIC", "-shared");
     /** The {@code /proc/cpuinfo} flags the compiled code needs. */
-    private static final List<String> CPU_FLAGS = List.of("avx512f", "avx512bw", "avx512vl", "avx512_vnni", "f16c");
+    private static final List<String> CPU_FLAGS = List.of("avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512vbmi", "f16c");
 
-    private static final MethodHandle Q8_0;
+    /** The weight layouts the library multiplies, each with its C function. */
+    enum Layout {
+        /** GGUF Q8_0, row-major. */
+        Q8_0("neurosteer_gemm_q8_0", 1),
+        /** {@link InterleavedQ4_0Tensor}: rows in groups of 16. */
+        INTERLEAVED_Q4_0("neurosteer_gemm_interleaved_q4_0", InterleavedTensor.GROUP),
+        /** {@link InterleavedQ4_KTensor}: rows in groups of 16, columns in super-blocks of 256. */
+        INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", InterleavedTensor.GROUP);
+
+        final String symbol;
+        /** Row ranges must start and end on multiples of this. */
+        final int rowAlignment;
+
+        Layout(String symbol, int rowAlignment) {
+            this.symbol = symbol;
+            this.rowAlignment = rowAlignment;
+        }
+    }
+
+    private static final MethodHandle[] PRODUCTS;
     private static final String STATUS;
 
     static {
-        MethodHandle q8 = null;
+        MethodHandle[] products = null;
         String status;
         try {
-            q8 = load();
+            products = load();
             status = "avx512-vnni";
         } catch (Unavailable e) {
             status = "off: " + e.getMessage();
         }
-        Q8_0 = q8;
+        PRODUCTS = products;
         STATUS = status;
     }
 
     private NativeGemm() {}
 
     /** True when prefill products of the supported formats run in the native kernel. */
-    public static boolean available() { return Q8_0 != null; }
+    public static boolean available() { return PRODUCTS != null; }
 
     /** {@code "avx512-vnni"}, or {@code "off: "} and why: for logs and benchmark records. */
     public static String status() { return STATUS; }
@@ -72,7 +92,7 @@ public final class NativeGemm {
         Unavailable(String why) { super(why, null, false, false); }
     }
 
-    private static MethodHandle load() throws Unavailable {
+    private static MethodHandle[] load() throws Unavailable {
         if (!Kernels.VECTORIZE) throw new Unavailable("-Dneurosteer.vector=false");
         if (!Kernels.QUANTIZE_ACTIVATIONS) throw new Unavailable("-Dneurosteer.quantizedActivations=false");
         if ("false".equals(System.getProperty("neurosteer.native"))) throw new Unavailable("-Dneurosteer.native=false");
@@ -90,8 +110,11 @@ public final class NativeGemm {
             if ((int) supported.invokeExact() != 1) throw new Unavailable(library + " reports that this CPU cannot run it");
             var a = ValueLayout.ADDRESS;
             var i = ValueLayout.JAVA_INT;
-            return linker.downcallHandle(symbols.findOrThrow("neurosteer_gemm_q8_0"),
-                    FunctionDescriptor.ofVoid(a, i, i, i, i, a, a, a, i, a), Linker.Option.critical(true));
+            FunctionDescriptor product = FunctionDescriptor.ofVoid(a, i, i, i, i, a, a, a, i, a);
+            MethodHandle[] handles = new MethodHandle[Layout.values().length];
+            for (Layout layout : Layout.values())
+                handles[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.symbol), product, Linker.Option.critical(true));
+            return handles;
         } catch (Unavailable e) {
             throw e;
         } catch (Throwable e) {
@@ -177,16 +200,28 @@ public final class NativeGemm {
         }
     }
 
+    /** Rows per parallel chunk: two of the kernel's 16-row panels. */
+    private static final int CHUNK_ROWS = 32;
+
+    /** {@code out = W x} for {@code batch} rows of {@code x}, quantized here, the rows of {@code w} split over the {@link Parallel} team. */
+    static void prefill(Layout layout, Tensor w, float[] x, int batch, float[] out) {
+        int rows = w.rows(), cols = w.cols();
+        QuantizedActivations a = QuantizedActivations.forThread().quantizeToBytes(x, batch, cols);
+        Parallel.forRange((rows + CHUNK_ROWS - 1) / CHUNK_ROWS, 1, (start, end) -> product(layout, w.segment(), w.byteSize(), rows,
+                cols, start * CHUNK_ROWS, Math.min(rows, end * CHUNK_ROWS), a, out));
+    }
+
     /**
      * Rows {@code [rowStart, rowEnd)} of {@code out[t * rows + r] = Σ_k W[r, k] x[t, k]} for every batch
      * row of {@code a} (quantized in blocks of 32, {@link QuantizedActivations#int8Values} filled), with
-     * {@code weights} a row-major Q8_0 matrix of {@code rows × cols}.
+     * {@code weights} a {@code rows × cols} matrix in {@code layout} of {@code weightBytes} bytes.
      */
-    static void q8_0(MemorySegment weights, int rows, int cols, int rowStart, int rowEnd, QuantizedActivations a, float[] out) {
-        checkArguments(weights, (long) rows * (cols / 32) * Q8_0Tensor.BYTES, rows, cols, rowStart, rowEnd, a, out);
+    static void product(Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart, int rowEnd,
+                        QuantizedActivations a, float[] out) {
+        checkArguments(layout, weights, weightBytes, rows, cols, rowStart, rowEnd, a, out);
         try {
-            Q8_0.invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(a.int8), MemorySegment.ofArray(a.scales),
-                    MemorySegment.ofArray(a.groupSums), a.batch, MemorySegment.ofArray(out));
+            PRODUCTS[layout.ordinal()].invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(a.int8),
+                    MemorySegment.ofArray(a.scales), MemorySegment.ofArray(a.groupSums), a.batch, MemorySegment.ofArray(out));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -195,13 +230,16 @@ public final class NativeGemm {
     }
 
     /** The C code trusts its arguments, so they are checked here: a wrong size would write past an array. */
-    private static void checkArguments(MemorySegment weights, long weightBytes, int rows, int cols, int rowStart, int rowEnd,
-                                       QuantizedActivations a, float[] out) {
-        if (Q8_0 == null) throw new IllegalStateException("native prefill kernels are " + STATUS);
+    private static void checkArguments(Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart,
+                                       int rowEnd, QuantizedActivations a, float[] out) {
+        if (PRODUCTS == null) throw new IllegalStateException("native prefill kernels are " + STATUS);
         if (cols % 32 != 0 || a.block != 32 || a.cols != cols)
             throw new IllegalArgumentException("native product needs activations of " + cols + " columns in blocks of 32, got "
                     + a.cols + " in blocks of " + a.block);
         if (rowStart < 0 || rowStart > rowEnd || rowEnd > rows) throw new IndexOutOfBoundsException("rows " + rowStart + ".." + rowEnd + " of " + rows);
+        if (rows % layout.rowAlignment != 0 || rowStart % layout.rowAlignment != 0 || rowEnd % layout.rowAlignment != 0)
+            throw new IllegalArgumentException(layout + ": rows " + rowStart + ".." + rowEnd + " of " + rows + " are not in groups of "
+                    + layout.rowAlignment);
         if (weights.byteSize() < weightBytes)
             throw new IllegalArgumentException("weights of " + weights.byteSize() + " bytes, " + weightBytes + " needed");
         long n = (long) a.batch * cols;

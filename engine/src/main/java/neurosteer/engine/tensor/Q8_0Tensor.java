@@ -74,12 +74,7 @@ public final class Q8_0Tensor extends BlockQuantTensor {
     int activationBlock() { return BLOCK; }
 
     @Override
-    boolean hasNativePrefill() { return true; }
-
-    @Override
-    void prefillNative(QuantizedActivations a, float[] out, int rowStart, int rowEnd) {
-        NativeGemm.q8_0(segment, rows(), cols(), rowStart, rowEnd, a, out);
-    }
+    NativeGemm.Layout nativeLayout() { return NativeGemm.Layout.Q8_0; }
 
     private static final RowKernel KERNEL = Q8_0Tensor::rowDot;
 

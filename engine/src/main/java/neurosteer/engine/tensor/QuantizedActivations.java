@@ -1,5 +1,6 @@
 package neurosteer.engine.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -44,7 +45,7 @@ final class QuantizedActivations {
      */
     short[] sumsOf8 = new short[0];
 
-    /** The {@link #values} as bytes, for the native kernels ({@link NativeGemm}); filled by {@link #int8Values}. */
+    /** The values as bytes, for the native kernels ({@link NativeGemm}): filled by {@link #quantizeToBytes} or {@link #int8Values}. */
     byte[] int8 = new byte[0];
 
     static QuantizedActivations forThread() { return PER_THREAD.get(); }
@@ -72,18 +73,30 @@ final class QuantizedActivations {
 
     /** Quantizes {@code batch} rows of {@code cols} elements of {@code x}; {@code cols} must be a multiple of {@code block}. */
     QuantizedActivations quantize(float[] x, int batch, int cols, int block) {
+        return quantize(x, batch, cols, block, false);
+    }
+
+    /**
+     * {@link #quantize} in blocks of 32 for the native kernels: the values go to {@link #int8} only
+     * ({@link #values} and {@link #valueSums} are left as they were), which keeps a 512-token prefill
+     * from holding both a short and a byte copy (12 MiB for Llama-3.2-1B's FFN).
+     */
+    QuantizedActivations quantizeToBytes(float[] x, int batch, int cols) {
+        return quantize(x, batch, cols, GROUP, true);
+    }
+
+    private QuantizedActivations quantize(float[] x, int batch, int cols, int block, boolean bytes) {
         if (block % GROUP != 0 || cols % block != 0)
             throw new IllegalArgumentException("cannot quantize rows of " + cols + " in blocks of " + block);
         this.batch = batch;
         this.cols = cols;
         this.block = block;
         int n = batch * cols;
-        if (values.length < n) values = new short[n];
+        if (bytes && int8.length < n) int8 = new byte[n];
+        if (!bytes && values.length < n) values = new short[n];
         if (scales.length < n / block) scales = new float[n / block];
-        if (groupSums.length < n / GROUP) {
-            groupSums = new float[n / GROUP];
-            valueSums = new int[n / GROUP];
-        }
+        if (groupSums.length < n / GROUP) groupSums = new float[n / GROUP];
+        if (!bytes && valueSums.length < n / GROUP) valueSums = new int[n / GROUP];
         for (int b = 0; b < n / block; b++) {
             int start = b * block;
             FloatVector max = FloatVector.zero(F);
@@ -96,10 +109,11 @@ final class QuantizedActivations {
                 for (int i = g; i < g + GROUP; i += LANES) {
                     FloatVector q = FloatVector.fromArray(F, x, i).mul(inverse).add(ROUND).sub(ROUND);
                     sum = sum.add(q);
-                    ((ShortVector) q.castShape(ShortVector.SPECIES_128, 0)).intoArray(values, i);
+                    if (bytes) ((ByteVector) q.castShape(ByteVector.SPECIES_64, 0)).intoArray(int8, i);
+                    else ((ShortVector) q.castShape(ShortVector.SPECIES_128, 0)).intoArray(values, i);
                 }
                 float valueSum = sum.reduceLanes(VectorOperators.ADD); // integers below 2^24: exact
-                valueSums[g / GROUP] = (int) valueSum;
+                if (!bytes) valueSums[g / GROUP] = (int) valueSum;
                 groupSums[g / GROUP] = valueSum * scale;
             }
         }

@@ -35,39 +35,71 @@ class NativeGemmTest {
         for (int rows : new int[] {37, 64, 100})
             for (int cols : new int[] {32, 96, 544, 1056})
                 for (int batch : new int[] {1, 5, 6, 7, 13, 40}) {
-                    BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
-                    float[] x = MatmulRowsTest.gaussian(random, batch * cols);
-                    QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, 32).int8Values();
-                    for (int[] range : new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}, {16, rows}}) {
-                        float[] out = new float[batch * rows];
-                        Arrays.fill(out, Float.NaN);
-                        NativeGemm.q8_0(w.segment(), rows, cols, range[0], range[1], a, out);
-                        String where = "rows " + rows + " cols " + cols + " batch " + batch + " range " + Arrays.toString(range);
-                        checkRows(w, a, x, out, range[0], range[1], where);
-                    }
+                    Tensor w = MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
+                    checkProduct(NativeGemm.Layout.Q8_0, w, random, batch, new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}, {16, rows}});
                 }
     }
 
-    /** The public {@link Tensor#matmul} of a Q8_0 matrix takes the native kernel from {@link TiledMatmul#MIN_BATCH} rows of x on. */
+    /**
+     * The interleaved Q4_0 and Q4_K copies (rows in groups of 16, lanes in the order 0, 8, 1, 9, ...), in
+     * whole groups, one group past a 32-row panel, and columns across the 512-column chunks.
+     */
     @Test
-    void q8_0MatmulInPrefillTakesTheNativeKernel() {
+    void interleavedProductsAreTheProductsOfDequantizedWeightsAndActivations() {
+        assumeNative();
+        Random random = new Random(8);
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K})
+            for (int rows : new int[] {16, 48, 96})
+                for (int cols : type == GgmlType.Q4_0 ? new int[] {32, 544, 1056} : new int[] {256, 768, 1280})
+                    for (int batch : new int[] {1, 7, 33}) {
+                        BlockQuantTensor flat = (BlockQuantTensor) MatmulRowsTest.matrix(type, random, rows, cols);
+                        Tensor w = type == GgmlType.Q4_0 ? InterleavedQ4_0Tensor.interleave((Q4_0Tensor) flat)
+                                : InterleavedQ4_KTensor.interleave((Q4_KTensor) flat);
+                        assertTrue(w instanceof InterleavedTensor, w.toString());
+                        NativeGemm.Layout layout = type == GgmlType.Q4_0 ? NativeGemm.Layout.INTERLEAVED_Q4_0 : NativeGemm.Layout.INTERLEAVED_Q4_K;
+                        checkProduct(layout, w, random, batch, new int[][] {{0, rows}, {rows - 16, rows}, {0, 16}});
+                        assertThrows(IllegalArgumentException.class, () -> NativeGemm.product(layout, w.segment(), w.byteSize(), rows, cols,
+                                0, rows - 1, new QuantizedActivations().quantize(new float[cols], 1, cols, 32).int8Values(), new float[rows]));
+                    }
+    }
+
+    private static void checkProduct(NativeGemm.Layout layout, Tensor w, Random random, int batch, int[][] ranges) {
+        int rows = w.rows(), cols = w.cols();
+        float[] x = MatmulRowsTest.gaussian(random, batch * cols);
+        QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, 32).int8Values();
+        for (int[] range : ranges) {
+            float[] out = new float[batch * rows];
+            Arrays.fill(out, Float.NaN);
+            NativeGemm.product(layout, w.segment(), w.byteSize(), rows, cols, range[0], range[1], a, out);
+            String where = layout + " rows " + rows + " cols " + cols + " batch " + batch + " range " + Arrays.toString(range);
+            checkRows(w, a, out, range[0], range[1], where);
+        }
+    }
+
+    /**
+     * The public {@link Tensor#matmul} of a Q8_0 matrix and of the interleaved Q4_0 and Q4_K ones takes the
+     * native kernel from {@link TiledMatmul#MIN_BATCH} rows of x on, close to the float product.
+     */
+    @Test
+    void matmulInPrefillTakesTheNativeKernel() {
         assumeNative();
         Random random = new Random(5);
-        int rows = 77, cols = 608;
+        for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K})
         for (int batch : new int[] {TiledMatmul.MIN_BATCH, 45}) {
-            BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
+            int rows = type == GgmlType.Q8_0 ? 77 : 80, cols = type == GgmlType.Q4_K ? 768 : 608;
+            Tensor w = Tensors.forInference(MatmulRowsTest.matrix(type, random, rows, cols));
             float[] x = MatmulRowsTest.gaussian(random, batch * cols);
             float[] out = new float[batch * rows], floats = new float[batch * rows];
             w.matmul(x, batch, out);
             w.matmulRows(x, batch, floats, 0, rows);
             QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, 32);
-            checkRows(w, a, x, out, 0, rows, "batch " + batch);
+            checkRows(w, a, out, 0, rows, type + " batch " + batch);
             double errorSquares = 0, squares = 0;
             for (int i = 0; i < out.length; i++) {
                 errorSquares += Math.pow(out[i] - floats[i], 2);
                 squares += Math.pow(floats[i], 2);
             }
-            assertTrue(Math.sqrt(errorSquares / squares) < 0.02, "quantizing activations moved the product by "
+            assertTrue(Math.sqrt(errorSquares / squares) < 0.02, type + ": quantizing activations moved the product by "
                     + Math.sqrt(errorSquares / squares));
         }
     }
@@ -88,7 +120,7 @@ class NativeGemmTest {
         for (int t = 0; t < batch; t++) Arrays.fill(x, t * cols, (t + 1) * cols, t % 2 == 0 ? 0.5f : -0.5f);
         QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, 32).int8Values();
         float[] out = new float[batch * rows];
-        NativeGemm.q8_0(w.segment(), rows, cols, 0, rows, a, out);
+        q8_0(w, rows, cols, 0, rows, a, out);
         for (int t = 0; t < batch; t++)
             for (int r = 0; r < rows; r++) {
                 double want = -128.0 * (t % 2 == 0 ? 127 : -127) * cols * (0.5 / 127);
@@ -105,14 +137,18 @@ class NativeGemmTest {
         BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
         QuantizedActivations a = new QuantizedActivations().quantize(MatmulRowsTest.gaussian(random, batch * cols), batch, cols, 32)
                 .int8Values();
-        assertThrows(IllegalArgumentException.class, () -> NativeGemm.q8_0(w.segment(), rows, cols, 0, rows, a, new float[batch * rows - 1]));
-        assertThrows(IndexOutOfBoundsException.class, () -> NativeGemm.q8_0(w.segment(), rows, cols, 0, rows + 1, a, new float[batch * (rows + 1)]));
-        assertThrows(IllegalArgumentException.class, () -> NativeGemm.q8_0(w.segment(), rows + 1, cols, 0, rows, a, new float[batch * (rows + 1)]));
-        assertThrows(IllegalArgumentException.class, () -> NativeGemm.q8_0(w.segment(), rows, 2 * cols, 0, rows, a, new float[2 * batch * rows]));
+        assertThrows(IllegalArgumentException.class, () -> q8_0(w, rows, cols, 0, rows, a, new float[batch * rows - 1]));
+        assertThrows(IndexOutOfBoundsException.class, () -> q8_0(w, rows, cols, 0, rows + 1, a, new float[batch * (rows + 1)]));
+        assertThrows(IllegalArgumentException.class, () -> q8_0(w, rows + 1, cols, 0, rows, a, new float[batch * (rows + 1)]));
+        assertThrows(IllegalArgumentException.class, () -> q8_0(w, rows, 2 * cols, 0, rows, a, new float[2 * batch * rows]));
+    }
+
+    private static void q8_0(BlockQuantTensor w, int rows, int cols, int start, int end, QuantizedActivations a, float[] out) {
+        NativeGemm.product(NativeGemm.Layout.Q8_0, w.segment(), GgmlType.Q8_0.byteSize((long) rows * cols), rows, cols, start, end, a, out);
     }
 
     /** Rows {@code [start, end)} of {@code out} against double sums; every other row still NaN. */
-    private static void checkRows(BlockQuantTensor w, QuantizedActivations a, float[] x, float[] out, int start, int end, String where) {
+    private static void checkRows(Tensor w, QuantizedActivations a, float[] out, int start, int end, String where) {
         int cols = w.cols(), rows = w.rows(), batch = out.length / rows;
         float[] weights = new float[cols];
         for (int r = 0; r < rows; r++) {

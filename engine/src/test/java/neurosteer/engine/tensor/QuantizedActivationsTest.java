@@ -46,6 +46,23 @@ class QuantizedActivationsTest {
         assertThrows(IllegalArgumentException.class, () -> new QuantizedActivations().quantize(new float[100], 1, 100, 32));
     }
 
+    /** The byte form for the native kernels holds the same values, scales and group sums as the short form. */
+    @Test
+    void bytesForTheNativeKernelsMatchTheShortValues() {
+        Random random = new Random(12);
+        int batch = 3, cols = 320;
+        float[] x = MatmulRowsTest.gaussian(random, batch * cols);
+        x[77] = -55f;
+        QuantizedActivations shorts = new QuantizedActivations().quantize(x, batch, cols, 32);
+        QuantizedActivations bytes = new QuantizedActivations().quantizeToBytes(x, batch, cols);
+        for (int i = 0; i < batch * cols; i++) assertEquals(shorts.values[i], bytes.int8[i], "element " + i);
+        for (int g = 0; g < batch * cols / 32; g++) {
+            assertEquals(shorts.scales[g], bytes.scales[g], 0f, "scale " + g);
+            assertEquals(shorts.groupSums[g], bytes.groupSums[g], 0f, "group sum " + g);
+        }
+        assertEquals(-127, bytes.int8[77]);
+    }
+
     /** The vector kernel against its scalar reference, odd row counts and ranges that start mid-matrix. */
     @Test
     void integerKernelMatchesItsScalarReference() {

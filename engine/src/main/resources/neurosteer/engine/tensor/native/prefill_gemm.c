@@ -58,6 +58,81 @@ static void pack_q8_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows,
     }
 }
 
+// The interleaved formats (neurosteer's InterleavedTensor): groups of 16 rows whose lanes hold rows
+// 0, 8, 1, 9, ..., 7, 15. For 32 columns, 16 lines of 16 bytes: line l holds, per lane, column l in its low
+// nibble and column l + 16 in its high one. ROW_ORDER reads lanes back in row order; NIBBLE_GATHER takes
+// 4 lines (64 bytes) to 4 consecutive columns of each row, row after row.
+static const int ROW_ORDER[LANES] = {0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15};
+
+static inline __m512i nibble_gather_index(void) {
+    uint8_t index[64];
+    for (int i = 0; i < LANES; i++)
+        for (int m = 0; m < 4; m++) index[4 * i + m] = (uint8_t) (16 * m + ROW_ORDER[i]);
+    return _mm512_loadu_si512(index);
+}
+
+// 16 lines of interleaved nibbles (256 bytes at lines) into the 8 column groups of one 32-column block.
+static inline void pack_nibbles(uint8_t (*q)[64], const uint8_t *lines, __m512i gather) {
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    for (int part = 0; part < 4; part++) {
+        __m512i t = _mm512_permutexvar_epi8(gather, _mm512_loadu_si512(lines + 64 * part));
+        _mm512_store_si512(q[part], _mm512_and_si512(t, low));
+        _mm512_store_si512(q[4 + part], _mm512_and_si512(_mm512_srli_epi16(t, 4), low));
+    }
+}
+
+static inline __m512 halves_in_row_order(const uint8_t *at) {
+    __m512 lanes = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) at));
+    return _mm512_permutexvar_ps(_mm512_loadu_si512(ROW_ORDER), lanes);
+}
+
+static void zero_panel(panel_t *p, int klen) {
+    memset(p->q, 0, (size_t) klen / 4 * 64);
+    memset(p->scale, 0, sizeof(float) * LANES * (size_t) (klen / 32));
+    memset(p->min, 0, sizeof(float) * LANES * (size_t) (klen / 32));
+}
+
+// Interleaved Q4_0: per group and 32 columns, 288 bytes: 16 f16 scales, then the 16 lines. W = d (q - 8).
+static void pack_interleaved_q4_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
+    if (nrows == 0) { zero_panel(p, klen); return; }
+    int blocks_per_row = cols / 32;
+    const uint8_t *group = w + (size_t) (r0 / LANES) * blocks_per_row * 288;
+    __m512i gather = nibble_gather_index();
+    for (int b = 0; b < klen / 32; b++) {
+        const uint8_t *block = group + (size_t) (k0 / 32 + b) * 288;
+        __m512 d = halves_in_row_order(block);
+        _mm512_store_ps(p->scale[b], d);
+        _mm512_store_ps(p->min[b], _mm512_mul_ps(d, _mm512_set1_ps(8)));
+        pack_nibbles(&p->q[b * GROUPS_PER_BLOCK], block + 32, gather);
+    }
+}
+
+// Interleaved Q4_K: per group and 256 columns, 2304 bytes: a 256-byte header (16 f16 d, 16 f16 dmin, then
+// 12 bytes of repacked 6-bit scales and mins per lane, byte t of the lanes at 64 + 16 t) and 8 sub-blocks of
+// 16 lines. Sub-block j: W = d scale_j q - dmin min_j, scale_j = byte j & 63,
+// min_j = (byte 8 + j/2 >> 4 (j & 1)) & 15 | (byte j >> 6) << 4.
+static void pack_interleaved_q4_k(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
+    if (nrows == 0) { zero_panel(p, klen); return; }
+    int supers_per_row = cols / 256;
+    const uint8_t *group = w + (size_t) (r0 / LANES) * supers_per_row * 2304;
+    __m512i gather = nibble_gather_index(), order = _mm512_loadu_si512(ROW_ORDER);
+    for (int sb = 0; sb < klen / 256; sb++) {
+        const uint8_t *super = group + (size_t) (k0 / 256 + sb) * 2304;
+        __m512 d = halves_in_row_order(super), dmin = halves_in_row_order(super + 32);
+        for (int j = 0; j < 8; j++) {
+            __m512i sixbits = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (super + 64 + 16 * j)));
+            __m512i minlow = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (super + 64 + 16 * (8 + j / 2))));
+            __m512i scale = _mm512_and_si512(sixbits, _mm512_set1_epi32(63));
+            __m512i min = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(minlow, 4 * (j & 1)), _mm512_set1_epi32(15)),
+                                          _mm512_slli_epi32(_mm512_srli_epi32(sixbits, 6), 4));
+            int b = sb * 8 + j;
+            _mm512_store_ps(p->scale[b], _mm512_mul_ps(d, _mm512_permutexvar_ps(order, _mm512_cvtepi32_ps(scale))));
+            _mm512_store_ps(p->min[b], _mm512_mul_ps(dmin, _mm512_permutexvar_ps(order, _mm512_cvtepi32_ps(min))));
+            pack_nibbles(&p->q[b * GROUPS_PER_BLOCK], super + 256 + 256 * j, gather);
+        }
+    }
+}
+
 // T tokens against two packed panels (32 rows), every 32-column block of the chunk.
 static inline __attribute__((always_inline)) void sweep(const panel_t *p0, const panel_t *p1, int blocks, const int8_t *xq,
         const float *dx, const float *sx, int cols, int nb, int t0, const int T, float *out, int rows, int r0,
@@ -136,15 +211,27 @@ static void gemm(packer_t pack, const uint8_t *w, int rows, int cols, int row_st
     }
 }
 
-/** 1 when this CPU runs the kernels below (AVX-512 F, BW, VL, VNNI and F16C). */
+/** 1 when this CPU runs the kernels below (AVX-512 F, BW, VL, VNNI, VBMI and F16C). */
 int neurosteer_gemm_supported(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
-           && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("f16c");
+           && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("f16c");
 }
 
 /** The Q8_0 product; cols a multiple of 32, weights row-major GGUF blocks. */
 void neurosteer_gemm_q8_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
                           const float *dx, const float *sx, int batch, float *out) {
     gemm(pack_q8_0, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
+}
+
+/** Interleaved Q4_0 (groups of 16 rows); rows, row_start and row_end multiples of 16. */
+void neurosteer_gemm_interleaved_q4_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
+                                      const float *dx, const float *sx, int batch, float *out) {
+    gemm(pack_interleaved_q4_0, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
+}
+
+/** Interleaved Q4_K (groups of 16 rows); rows, row_start and row_end multiples of 16, cols of 256. */
+void neurosteer_gemm_interleaved_q4_k(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
+                                      const float *dx, const float *sx, int batch, float *out) {
+    gemm(pack_interleaved_q4_k, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
 }
