@@ -49,6 +49,10 @@ public final class NativeGemm {
     enum Layout {
         /** GGUF Q8_0, row-major. */
         Q8_0("neurosteer_gemm_q8_0", 1),
+        /** GGUF Q4_0, row-major. */
+        Q4_0("neurosteer_gemm_q4_0", 1),
+        /** GGUF Q4_K, row-major. */
+        Q4_K("neurosteer_gemm_q4_k", 1),
         /** {@link InterleavedQ4_0Tensor}: rows in groups of 16. */
         INTERLEAVED_Q4_0("neurosteer_gemm_interleaved_q4_0", InterleavedTensor.GROUP),
         /** {@link InterleavedQ4_KTensor}: rows in groups of 16, columns in super-blocks of 256. */
@@ -75,6 +79,7 @@ public final class NativeGemm {
             status = "avx512-vnni";
         } catch (Unavailable e) {
             status = "off: " + e.getMessage();
+            System.getLogger("neurosteer.engine").log(System.Logger.Level.DEBUG, "native prefill kernels " + status);
         }
         PRODUCTS = products;
         STATUS = status;
@@ -148,6 +153,8 @@ public final class NativeGemm {
         Path dir = cacheRoot().resolve(hash(source, compiler));
         Path library = dir.resolve("libneurosteer_prefill.so");
         if (Files.isRegularFile(library)) return library;
+        System.getLogger("neurosteer.engine").log(System.Logger.Level.INFO,
+                "compiling the native prefill kernels with " + compiler + " into " + dir + " (once per machine)");
         try {
             Files.createDirectories(dir);
             Path src = Files.createTempFile(dir, "prefill_gemm", ".c"), out = Files.createTempFile(dir, "lib", ".so.part");

@@ -23,6 +23,9 @@ public final class Q4_0Tensor extends BlockQuantTensor {
     public GgmlType type() { return GgmlType.Q4_0; }
 
     @Override
+    NativeGemm.Layout nativeLayout() { return NativeGemm.Layout.Q4_0; }
+
+    @Override
     public float get(long index) {
         long base = index / BLOCK * BYTES;
         int j = (int) (index % BLOCK);

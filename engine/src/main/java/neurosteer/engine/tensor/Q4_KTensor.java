@@ -27,6 +27,9 @@ public final class Q4_KTensor extends BlockQuantTensor {
     @Override
     public GgmlType type() { return GgmlType.Q4_K; }
 
+    @Override
+    NativeGemm.Layout nativeLayout() { return NativeGemm.Layout.Q4_K; }
+
     /** 6-bit scale of sub-block {@code j} (0..7). */
     int scale(long base, int j) {
         long s = base + SCALES;

@@ -27,17 +27,22 @@ class NativeGemmTest {
         else assertTrue(status.startsWith("off: ") && status.length() > 10, status);
     }
 
-    /** Odd row counts (partial panels of 16 and 32), column counts across the 512-column chunks, token counts around the 6-token tile. */
+    /**
+     * The row-major formats: odd row counts (partial panels of 16 and 32), column counts across the
+     * 512-column chunks, token counts around the 6-token tile.
+     */
     @Test
-    void q8_0ProductIsTheProductOfDequantizedWeightsAndActivations() {
+    void rowMajorProductsAreTheProductsOfDequantizedWeightsAndActivations() {
         assumeNative();
         Random random = new Random(31);
-        for (int rows : new int[] {37, 64, 100})
-            for (int cols : new int[] {32, 96, 544, 1056})
-                for (int batch : new int[] {1, 5, 6, 7, 13, 40}) {
-                    Tensor w = MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
-                    checkProduct(NativeGemm.Layout.Q8_0, w, random, batch, new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}, {16, rows}});
-                }
+        for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K})
+            for (int rows : new int[] {37, 64, 100})
+                for (int cols : type == GgmlType.Q4_K ? new int[] {256, 768, 1280} : new int[] {32, 96, 544, 1056})
+                    for (int batch : new int[] {1, 5, 6, 7, 13, 40}) {
+                        Tensor w = MatmulRowsTest.matrix(type, random, rows, cols);
+                        checkProduct(NativeGemm.Layout.valueOf(type.name()), w, random, batch,
+                                new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}, {16, rows}});
+                    }
     }
 
     /**

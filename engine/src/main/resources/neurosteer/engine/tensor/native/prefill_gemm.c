@@ -58,6 +58,78 @@ static void pack_q8_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows,
     }
 }
 
+static inline uint32_t nibbles_of_4(const uint8_t *bytes, int high) {
+    uint32_t v;
+    memcpy(&v, bytes, 4);
+    return (high ? v >> 4 : v) & 0x0F0F0F0Fu;
+}
+
+static inline void put_4(panel_t *p, int group, int lane, uint32_t v) { memcpy(&p->q[group][4 * lane], &v, 4); }
+
+static void zero_lanes_from(panel_t *p, int nrows, int blocks) {
+    for (int i = nrows; i < LANES; i++) {
+        for (int b = 0; b < blocks; b++) { p->scale[b][i] = 0; p->min[b][i] = 0; }
+        for (int g = 0; g < blocks * GROUPS_PER_BLOCK; g++) memset(&p->q[g][4 * i], 0, 4);
+    }
+}
+
+// Q4_0, row-major: 18-byte blocks, an f16 scale d then 16 bytes; byte j holds column j in its low nibble and
+// column j + 16 in its high one. W = d (q - 8).
+static void pack_q4_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
+    size_t row_bytes = (size_t) cols / 32 * 18;
+    int blocks = klen / 32;
+    zero_lanes_from(p, nrows, blocks);
+    for (int i = 0; i < nrows; i++) {
+        const uint8_t *row = w + (size_t) (r0 + i) * row_bytes + (size_t) k0 / 32 * 18;
+        for (int b = 0; b < blocks; b++) {
+            const uint8_t *block = row + (size_t) b * 18;
+            uint16_t bits;
+            memcpy(&bits, block, 2);
+            float d = half_to_float(bits);
+            p->scale[b][i] = d;
+            p->min[b][i] = d * 8;
+            for (int g = 0; g < 4; g++) {
+                put_4(p, b * GROUPS_PER_BLOCK + g, i, nibbles_of_4(block + 2 + 4 * g, 0));
+                put_4(p, b * GROUPS_PER_BLOCK + 4 + g, i, nibbles_of_4(block + 2 + 4 * g, 1));
+            }
+        }
+    }
+}
+
+// Q4_K, row-major: 144-byte super-blocks of 256 columns: f16 d, f16 dmin, 12 bytes of 6-bit scales and mins,
+// 128 bytes of nibbles (columns 64 c + l and 64 c + 32 + l in the low and high nibble of byte 32 c + l).
+// Sub-block j: W = d scale_j q - dmin min_j.
+static void pack_q4_k(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
+    size_t row_bytes = (size_t) cols / 256 * 144;
+    zero_lanes_from(p, nrows, klen / 32);
+    for (int i = 0; i < nrows; i++) {
+        const uint8_t *row = w + (size_t) (r0 + i) * row_bytes + (size_t) k0 / 256 * 144;
+        for (int sb = 0; sb < klen / 256; sb++) {
+            const uint8_t *super = row + (size_t) sb * 144, *sc = super + 4, *qs = super + 16;
+            uint16_t bits;
+            memcpy(&bits, super, 2);
+            float d = half_to_float(bits);
+            memcpy(&bits, super + 2, 2);
+            float dmin = half_to_float(bits);
+            for (int j = 0; j < 8; j++) {
+                int scale, min;
+                if (j < 4) {
+                    scale = sc[j] & 63;
+                    min = sc[j + 4] & 63;
+                } else {
+                    scale = (sc[j + 4] & 0xF) | (sc[j - 4] >> 6) << 4;
+                    min = (sc[j + 4] >> 4) | (sc[j] >> 6) << 4;
+                }
+                int b = sb * 8 + j;
+                p->scale[b][i] = d * (float) scale;
+                p->min[b][i] = dmin * (float) min;
+                for (int g = 0; g < GROUPS_PER_BLOCK; g++)
+                    put_4(p, b * GROUPS_PER_BLOCK + g, i, nibbles_of_4(qs + 32 * (j / 2) + 4 * g, j & 1));
+            }
+        }
+    }
+}
+
 // The interleaved formats (neurosteer's InterleavedTensor): groups of 16 rows whose lanes hold rows
 // 0, 8, 1, 9, ..., 7, 15. For 32 columns, 16 lines of 16 bytes: line l holds, per lane, column l in its low
 // nibble and column l + 16 in its high one. ROW_ORDER reads lanes back in row order; NIBBLE_GATHER takes
@@ -234,4 +306,16 @@ void neurosteer_gemm_interleaved_q4_0(const uint8_t *w, int rows, int cols, int 
 void neurosteer_gemm_interleaved_q4_k(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
                                       const float *dx, const float *sx, int batch, float *out) {
     gemm(pack_interleaved_q4_k, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
+}
+
+/** Q4_0, row-major GGUF blocks. */
+void neurosteer_gemm_q4_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
+                          const float *dx, const float *sx, int batch, float *out) {
+    gemm(pack_q4_0, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
+}
+
+/** Q4_K, row-major GGUF super-blocks; cols a multiple of 256. */
+void neurosteer_gemm_q4_k(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
+                          const float *dx, const float *sx, int batch, float *out) {
+    gemm(pack_q4_k, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
 }
