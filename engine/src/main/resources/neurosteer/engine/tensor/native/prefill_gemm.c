@@ -290,32 +290,17 @@ int neurosteer_gemm_supported(void) {
            && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("f16c");
 }
 
-/** The Q8_0 product; cols a multiple of 32, weights row-major GGUF blocks. */
-void neurosteer_gemm_q8_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
-                          const float *dx, const float *sx, int batch, float *out) {
-    gemm(pack_q8_0, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
-}
+// The exported products, one per weight layout (NativeGemm.Layout): rows [row_start, row_end) of
+// out[t * rows + r] for t < batch. cols is a multiple of 32 (of 256 for Q4_K); for the interleaved layouts
+// rows, row_start and row_end are multiples of 16.
+#define PRODUCT(name, packer)                                                                                 \
+    void neurosteer_gemm_##name(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq, \
+                                const float *dx, const float *sx, int batch, float *out) {                      \
+        gemm(packer, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);                                \
+    }
 
-/** Interleaved Q4_0 (groups of 16 rows); rows, row_start and row_end multiples of 16. */
-void neurosteer_gemm_interleaved_q4_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
-                                      const float *dx, const float *sx, int batch, float *out) {
-    gemm(pack_interleaved_q4_0, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
-}
-
-/** Interleaved Q4_K (groups of 16 rows); rows, row_start and row_end multiples of 16, cols of 256. */
-void neurosteer_gemm_interleaved_q4_k(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
-                                      const float *dx, const float *sx, int batch, float *out) {
-    gemm(pack_interleaved_q4_k, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
-}
-
-/** Q4_0, row-major GGUF blocks. */
-void neurosteer_gemm_q4_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
-                          const float *dx, const float *sx, int batch, float *out) {
-    gemm(pack_q4_0, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
-}
-
-/** Q4_K, row-major GGUF super-blocks; cols a multiple of 256. */
-void neurosteer_gemm_q4_k(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
-                          const float *dx, const float *sx, int batch, float *out) {
-    gemm(pack_q4_k, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
-}
+PRODUCT(q8_0, pack_q8_0)
+PRODUCT(q4_0, pack_q4_0)
+PRODUCT(q4_k, pack_q4_k)
+PRODUCT(interleaved_q4_0, pack_interleaved_q4_0)
+PRODUCT(interleaved_q4_k, pack_interleaved_q4_k)
