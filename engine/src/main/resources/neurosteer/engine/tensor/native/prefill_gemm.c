@@ -30,32 +30,10 @@ static __thread panel_t panels[2] __attribute__((aligned(64)));
 
 static inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
 
-// Q8_0: 34-byte blocks, an f16 scale d then 32 int8 values q. u = q + 128, scale = d, min = 128 d.
-static void pack_q8_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
-    size_t row_bytes = (size_t) cols / 32 * 34;
-    int blocks = klen / 32;
-    for (int i = 0; i < LANES; i++) {
-        if (i >= nrows) {
-            for (int b = 0; b < blocks; b++) { p->scale[b][i] = 0; p->min[b][i] = 0; }
-            for (int g = 0; g < blocks * GROUPS_PER_BLOCK; g++) memset(&p->q[g][4 * i], 0, 4);
-            continue;
-        }
-        const uint8_t *row = w + (size_t) (r0 + i) * row_bytes + (size_t) k0 / 32 * 34;
-        for (int b = 0; b < blocks; b++) {
-            const uint8_t *block = row + (size_t) b * 34;
-            uint16_t bits;
-            memcpy(&bits, block, 2);
-            float d = half_to_float(bits);
-            p->scale[b][i] = d;
-            p->min[b][i] = 128 * d;
-            for (int g = 0; g < GROUPS_PER_BLOCK; g++) {
-                uint32_t v;
-                memcpy(&v, block + 2 + 4 * g, 4);
-                v ^= 0x80808080u;
-                memcpy(&p->q[b * GROUPS_PER_BLOCK + g][4 * i], &v, 4);
-            }
-        }
-    }
+static inline float half_at(const uint8_t *at) {
+    uint16_t bits;
+    memcpy(&bits, at, 2);
+    return half_to_float(bits);
 }
 
 static inline uint32_t nibbles_of_4(const uint8_t *bytes, int high) {
@@ -73,6 +51,27 @@ static void zero_lanes_from(panel_t *p, int nrows, int blocks) {
     }
 }
 
+// Q8_0: 34-byte blocks, an f16 scale d then 32 int8 values q. u = q + 128, scale = d, min = 128 d.
+static void pack_q8_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
+    size_t row_bytes = (size_t) cols / 32 * 34;
+    int blocks = klen / 32;
+    zero_lanes_from(p, nrows, blocks);
+    for (int i = 0; i < nrows; i++) {
+        const uint8_t *row = w + (size_t) (r0 + i) * row_bytes + (size_t) k0 / 32 * 34;
+        for (int b = 0; b < blocks; b++) {
+            const uint8_t *block = row + (size_t) b * 34;
+            float d = half_at(block);
+            p->scale[b][i] = d;
+            p->min[b][i] = 128 * d;
+            for (int g = 0; g < GROUPS_PER_BLOCK; g++) {
+                uint32_t v;
+                memcpy(&v, block + 2 + 4 * g, 4);
+                put_4(p, b * GROUPS_PER_BLOCK + g, i, v ^ 0x80808080u);
+            }
+        }
+    }
+}
+
 // Q4_0, row-major: 18-byte blocks, an f16 scale d then 16 bytes; byte j holds column j in its low nibble and
 // column j + 16 in its high one. W = d (q - 8).
 static void pack_q4_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
@@ -83,9 +82,7 @@ static void pack_q4_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows,
         const uint8_t *row = w + (size_t) (r0 + i) * row_bytes + (size_t) k0 / 32 * 18;
         for (int b = 0; b < blocks; b++) {
             const uint8_t *block = row + (size_t) b * 18;
-            uint16_t bits;
-            memcpy(&bits, block, 2);
-            float d = half_to_float(bits);
+            float d = half_at(block);
             p->scale[b][i] = d;
             p->min[b][i] = d * 8;
             for (int g = 0; g < 4; g++) {
@@ -106,11 +103,7 @@ static void pack_q4_k(panel_t *p, const uint8_t *w, int cols, int r0, int nrows,
         const uint8_t *row = w + (size_t) (r0 + i) * row_bytes + (size_t) k0 / 256 * 144;
         for (int sb = 0; sb < klen / 256; sb++) {
             const uint8_t *super = row + (size_t) sb * 144, *sc = super + 4, *qs = super + 16;
-            uint16_t bits;
-            memcpy(&bits, super, 2);
-            float d = half_to_float(bits);
-            memcpy(&bits, super + 2, 2);
-            float dmin = half_to_float(bits);
+            float d = half_at(super), dmin = half_at(super + 2);
             for (int j = 0; j < 8; j++) {
                 int scale, min;
                 if (j < 4) {
