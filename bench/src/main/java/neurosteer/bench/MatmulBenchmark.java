@@ -69,6 +69,17 @@ public class MatmulBenchmark {
         return out;
     }
 
+    /**
+     * Prefill as a forward pass runs it ({@link Tensor#matmul}, on one thread here): for Q8_0, Q4_0 and
+     * Q4_K the native integer kernel where it runs ({@code NativeGemm}, activations quantized to 8 bits),
+     * otherwise the same as {@link #tiled}. Compare against {@code -jvmArgsAppend -Dneurosteer.native=false}.
+     */
+    @Benchmark
+    public float[] prefillMatmul() {
+        weights.matmul(x, batch, out);
+        return out;
+    }
+
     @Benchmark
     public float[] rowByRowDots() {
         weights.matmulRowsByDot(x, batch, out, 0, rows);
