@@ -48,23 +48,26 @@ public final class NativeGemm {
     /** The weight layouts the library multiplies, each with its C function. */
     enum Layout {
         /** GGUF Q8_0, row-major. */
-        Q8_0("neurosteer_gemm_q8_0", 1),
+        Q8_0("neurosteer_gemm_q8_0", 1, 32),
         /** GGUF Q4_0, row-major. */
-        Q4_0("neurosteer_gemm_q4_0", 1),
+        Q4_0("neurosteer_gemm_q4_0", 1, 32),
         /** GGUF Q4_K, row-major. */
-        Q4_K("neurosteer_gemm_q4_k", 1),
+        Q4_K("neurosteer_gemm_q4_k", 1, 256),
         /** {@link InterleavedQ4_0Tensor}: rows in groups of 16. */
-        INTERLEAVED_Q4_0("neurosteer_gemm_interleaved_q4_0", InterleavedTensor.GROUP),
+        INTERLEAVED_Q4_0("neurosteer_gemm_interleaved_q4_0", InterleavedTensor.GROUP, 32),
         /** {@link InterleavedQ4_KTensor}: rows in groups of 16, columns in super-blocks of 256. */
-        INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", InterleavedTensor.GROUP);
+        INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", InterleavedTensor.GROUP, 256);
 
         final String symbol;
         /** Row ranges must start and end on multiples of this. */
         final int rowAlignment;
+        /** The columns of a row must be a multiple of this (the format's block). */
+        final int columnBlock;
 
-        Layout(String symbol, int rowAlignment) {
+        Layout(String symbol, int rowAlignment, int columnBlock) {
             this.symbol = symbol;
             this.rowAlignment = rowAlignment;
+            this.columnBlock = columnBlock;
         }
     }
 
@@ -220,7 +223,7 @@ public final class NativeGemm {
 
     /**
      * Rows {@code [rowStart, rowEnd)} of {@code out[t * rows + r] = Σ_k W[r, k] x[t, k]} for every batch
-     * row of {@code a} (quantized in blocks of 32, {@link QuantizedActivations#int8Values} filled), with
+     * row of {@code a} (quantized by {@link QuantizedActivations#quantizeToBytes}), with
      * {@code weights} a {@code rows × cols} matrix in {@code layout} of {@code weightBytes} bytes.
      */
     static void product(Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart, int rowEnd,
@@ -240,9 +243,11 @@ public final class NativeGemm {
     private static void checkArguments(Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart,
                                        int rowEnd, QuantizedActivations a, float[] out) {
         if (PRODUCTS == null) throw new IllegalStateException("native prefill kernels are " + STATUS);
-        if (cols % 32 != 0 || a.block != 32 || a.cols != cols)
-            throw new IllegalArgumentException("native product needs activations of " + cols + " columns in blocks of 32, got "
-                    + a.cols + " in blocks of " + a.block);
+        if (cols % layout.columnBlock != 0)
+            throw new IllegalArgumentException(layout + ": " + cols + " columns are not a multiple of " + layout.columnBlock);
+        if (!a.inBytes || a.block != 32 || a.cols != cols)
+            throw new IllegalArgumentException("native product needs activations of " + cols + " columns quantized to bytes in blocks of 32, got "
+                    + a.cols + " in blocks of " + a.block + (a.inBytes ? "" : " as shorts"));
         if (rowStart < 0 || rowStart > rowEnd || rowEnd > rows) throw new IndexOutOfBoundsException("rows " + rowStart + ".." + rowEnd + " of " + rows);
         if (rows % layout.rowAlignment != 0 || rowStart % layout.rowAlignment != 0 || rowEnd % layout.rowAlignment != 0)
             throw new IllegalArgumentException(layout + ": rows " + rowStart + ".." + rowEnd + " of " + rows + " are not in groups of "

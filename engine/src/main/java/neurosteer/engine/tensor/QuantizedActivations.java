@@ -45,18 +45,13 @@ final class QuantizedActivations {
      */
     short[] sumsOf8 = new short[0];
 
-    /** The values as bytes, for the native kernels ({@link NativeGemm}): filled by {@link #quantizeToBytes} or {@link #int8Values}. */
+    /** The values as bytes, for the native kernels ({@link NativeGemm}): filled by {@link #quantizeToBytes}. */
     byte[] int8 = new byte[0];
+    /** Whether the last quantization wrote {@link #int8} (then {@link #values} and {@link #valueSums} are stale) or {@link #values}. */
+    boolean inBytes;
 
     static QuantizedActivations forThread() { return PER_THREAD.get(); }
 
-    /** Fills {@link #int8} from the values of the last {@link #quantize} (all within [-127, 127]). */
-    QuantizedActivations int8Values() {
-        int n = batch * cols;
-        if (int8.length < n) int8 = new byte[n];
-        for (int i = 0; i < n; i++) int8[i] = (byte) values[i];
-        return this;
-    }
 
     /** Fills {@link #sumsOf8} from the values of the last {@link #quantize}. */
     QuantizedActivations scaledSumsOf8(int factor) {
@@ -91,6 +86,7 @@ final class QuantizedActivations {
         this.batch = batch;
         this.cols = cols;
         this.block = block;
+        this.inBytes = bytes;
         int n = batch * cols;
         if (bytes && int8.length < n) int8 = new byte[n];
         if (!bytes && values.length < n) values = new short[n];

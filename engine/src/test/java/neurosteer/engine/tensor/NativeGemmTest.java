@@ -64,14 +64,14 @@ class NativeGemmTest {
                         NativeGemm.Layout layout = type == GgmlType.Q4_0 ? NativeGemm.Layout.INTERLEAVED_Q4_0 : NativeGemm.Layout.INTERLEAVED_Q4_K;
                         checkProduct(layout, w, random, batch, new int[][] {{0, rows}, {rows - 16, rows}, {0, 16}});
                         assertThrows(IllegalArgumentException.class, () -> NativeGemm.product(layout, w.segment(), w.byteSize(), rows, cols,
-                                0, rows - 1, new QuantizedActivations().quantize(new float[cols], 1, cols, 32).int8Values(), new float[rows]));
+                                0, rows - 1, new QuantizedActivations().quantizeToBytes(new float[cols], 1, cols), new float[rows]));
                     }
     }
 
     private static void checkProduct(NativeGemm.Layout layout, Tensor w, Random random, int batch, int[][] ranges) {
         int rows = w.rows(), cols = w.cols();
         float[] x = MatmulRowsTest.gaussian(random, batch * cols);
-        QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, 32).int8Values();
+        QuantizedActivations a = new QuantizedActivations().quantizeToBytes(x, batch, cols);
         for (int[] range : ranges) {
             float[] out = new float[batch * rows];
             Arrays.fill(out, Float.NaN);
@@ -97,7 +97,7 @@ class NativeGemmTest {
             float[] out = new float[batch * rows], floats = new float[batch * rows];
             w.matmul(x, batch, out);
             w.matmulRows(x, batch, floats, 0, rows);
-            QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, 32);
+            QuantizedActivations a = new QuantizedActivations().quantizeToBytes(x, batch, cols);
             checkRows(w, a, out, 0, rows, type + " batch " + batch);
             double errorSquares = 0, squares = 0;
             for (int i = 0; i < out.length; i++) {
@@ -123,7 +123,7 @@ class NativeGemmTest {
         BlockQuantTensor w = (BlockQuantTensor) Tensors.of(GgmlType.Q8_0, "w", MemorySegment.ofArray(bytes), new long[] {rows, cols});
         float[] x = new float[batch * cols];
         for (int t = 0; t < batch; t++) Arrays.fill(x, t * cols, (t + 1) * cols, t % 2 == 0 ? 0.5f : -0.5f);
-        QuantizedActivations a = new QuantizedActivations().quantize(x, batch, cols, 32).int8Values();
+        QuantizedActivations a = new QuantizedActivations().quantizeToBytes(x, batch, cols);
         float[] out = new float[batch * rows];
         q8_0(w, rows, cols, 0, rows, a, out);
         for (int t = 0; t < batch; t++)
@@ -133,19 +133,25 @@ class NativeGemmTest {
             }
     }
 
-    /** The C code trusts its arguments; sizes that do not fit are refused before the call. */
+    /** The C code trusts its arguments; sizes that do not fit, and activations it cannot read, are refused before the call. */
     @Test
     void argumentsThatWouldWritePastAnArrayAreRefused() {
         assumeNative();
         Random random = new Random(2);
         int rows = 40, cols = 64, batch = 3;
         BlockQuantTensor w = (BlockQuantTensor) MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
-        QuantizedActivations a = new QuantizedActivations().quantize(MatmulRowsTest.gaussian(random, batch * cols), batch, cols, 32)
-                .int8Values();
+        QuantizedActivations a = new QuantizedActivations().quantizeToBytes(MatmulRowsTest.gaussian(random, batch * cols), batch, cols);
         assertThrows(IllegalArgumentException.class, () -> q8_0(w, rows, cols, 0, rows, a, new float[batch * rows - 1]));
         assertThrows(IndexOutOfBoundsException.class, () -> q8_0(w, rows, cols, 0, rows + 1, a, new float[batch * (rows + 1)]));
         assertThrows(IllegalArgumentException.class, () -> q8_0(w, rows + 1, cols, 0, rows, a, new float[batch * (rows + 1)]));
         assertThrows(IllegalArgumentException.class, () -> q8_0(w, rows, 2 * cols, 0, rows, a, new float[2 * batch * rows]));
+        // activations last quantized as shorts: the bytes left from before must not be read
+        QuantizedActivations shorts = new QuantizedActivations().quantizeToBytes(new float[batch * cols], batch, cols)
+                .quantize(MatmulRowsTest.gaussian(random, batch * cols), batch, cols, 32);
+        assertThrows(IllegalArgumentException.class, () -> q8_0(w, rows, cols, 0, rows, shorts, new float[batch * rows]));
+        // Q4_K rows are whole super-blocks of 256 columns
+        assertThrows(IllegalArgumentException.class, () -> NativeGemm.product(NativeGemm.Layout.Q4_K, w.segment(), 0, rows, cols, 0, rows,
+                a, new float[batch * rows]));
     }
 
     private static void q8_0(BlockQuantTensor w, int rows, int cols, int start, int end, QuantizedActivations a, float[] out) {
@@ -166,7 +172,7 @@ class NativeGemmTest {
                 }
                 double want = 0, magnitude = 0;
                 for (int c = 0; c < cols; c++) {
-                    double term = (double) weights[c] * a.values[t * cols + c] * a.scales[(t * cols + c) / 32];
+                    double term = (double) weights[c] * a.int8[t * cols + c] * a.scales[(t * cols + c) / 32];
                     want += term;
                     magnitude += Math.abs(term);
                 }
