@@ -16,9 +16,12 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import neurosteer.engine.util.Parallel;
 
@@ -26,24 +29,43 @@ import neurosteer.engine.util.Parallel;
  * Prefill products with 8-bit integer dot products, in C ({@code native/prefill_gemm.c}, a resource
  * of this package) called through the FFM API.
  *
- * <p>Why native: on CPUs with AVX-512 VNNI one {@code vpdpbusd} does 64 int8 multiply-adds, while the
- * Vector API of JDK 25 has no integer dot product, so the Java prefill kernels stop at the FP32 FMA rate
- * (about half of what this kernel reaches; docs/BENCHMARKS.md, thirty-third run). Elsewhere the Java kernels
- * run, and they stay the reference.
+ * <p>Why native: the Vector API of JDK 25 has no integer dot product, so the Java prefill kernels stop at the
+ * FP32 FMA rate. With AVX-512 VNNI one {@code vpdpbusd} does 64 int8 multiply-adds (about twice what the
+ * FMA kernel reaches; docs/BENCHMARKS.md, thirty-third run); with AVX2 one {@code vpmaddubsw} does 32, as
+ * llama.cpp's own x86 kernels do. On other CPUs the Java kernels run, and they stay the reference.
  *
- * <p>The library is compiled on the user's machine the first time it is needed, with the C compiler
- * on the path ({@code cc}, or {@code -Dneurosteer.native.cc=...}), into a cache folder keyed by a hash of
- * the source and the flags ({@code ~/.cache/neurosteer/native}, or {@code -Dneurosteer.native.cache=...}).
- * Nothing is downloaded and no binary ships in the jar. {@code -Dneurosteer.native=false} turns it off;
- * so does {@code -Dneurosteer.vector=false} or {@code -Dneurosteer.quantizedActivations=false}.
- * {@link #status} says which and why.
+ * <p>The library is compiled on the user's machine the first time it is needed, for the best {@link Isa}
+ * this CPU has, with the C compiler on the path ({@code cc}, or {@code -Dneurosteer.native.cc=...}), into a
+ * cache folder keyed by a hash of the source and the flags ({@code ~/.cache/neurosteer/native}, or
+ * {@code -Dneurosteer.native.cache=...}). Nothing is downloaded and no binary ships in the jar.
+ * {@code -Dneurosteer.native.isa=avx2} picks the AVX2 kernels on an AVX-512 CPU (for comparisons);
+ * {@code -Dneurosteer.native=false} turns the kernels off, and so does {@code -Dneurosteer.vector=false} or
+ * {@code -Dneurosteer.quantizedActivations=false}. {@link #status} says which and why.
  */
 public final class NativeGemm {
     private static final String SOURCE = "native/prefill_gemm.c";
-    private static final List<String> FLAGS = List.of("-O3", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-mavx512vbmi", "-mf16c",
-            "-mfma", "-fPIC", "-shared");
-    /** The {@code /proc/cpuinfo} flags the compiled code needs. */
-    private static final List<String> CPU_FLAGS = List.of("avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512vbmi", "f16c");
+    private static final List<String> COMMON_FLAGS = List.of("-O3", "-fPIC", "-shared");
+
+    /** The instruction sets the source compiles for, best first. */
+    enum Isa {
+        /** 64 multiply-adds an instruction with {@code vpdpbusd}; VBMI packs the interleaved layouts. */
+        AVX512_VNNI("avx512-vnni", List.of("-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-mavx512vbmi", "-mf16c", "-mfma"),
+                List.of("avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512vbmi", "f16c", "fma")),
+        /** 32 multiply-adds an instruction with {@code vpmaddubsw}: Haswell and Zen 1 on. */
+        AVX2("avx2", List.of("-mavx2", "-mfma", "-mf16c"), List.of("avx2", "fma", "f16c"));
+
+        /** The name in {@link #status} and {@code -Dneurosteer.native.isa}. */
+        final String label;
+        final List<String> compilerFlags;
+        /** The {@code /proc/cpuinfo} flags the compiled code needs. */
+        final List<String> cpuFlags;
+
+        Isa(String label, List<String> compilerFlags, List<String> cpuFlags) {
+            this.label = label;
+            this.compilerFlags = compilerFlags;
+            this.cpuFlags = cpuFlags;
+        }
+    }
 
     /** The weight layouts the library multiplies, each with its C function. */
     enum Layout {
@@ -71,45 +93,87 @@ public final class NativeGemm {
         }
     }
 
-    private static final MethodHandle[] PRODUCTS;
+    /** The library compiled for one instruction set, and its products by {@link Layout}. */
+    record Library(Isa isa, MethodHandle[] products) {}
+
+    private static final Map<Isa, Library> LOADED = new ConcurrentHashMap<>();
+    private static final Library DEFAULT;
     private static final String STATUS;
 
     static {
-        MethodHandle[] products = null;
+        Library library = null;
         String status;
         try {
-            products = load();
-            status = "avx512-vnni";
+            library = library(chosenIsa());
+            status = library.isa.label;
         } catch (Unavailable e) {
             status = "off: " + e.getMessage();
             System.getLogger("neurosteer.engine").log(System.Logger.Level.DEBUG, "native prefill kernels " + status);
         }
-        PRODUCTS = products;
+        DEFAULT = library;
         STATUS = status;
     }
 
     private NativeGemm() {}
 
     /** True when prefill products of the supported formats run in the native kernel. */
-    public static boolean available() { return PRODUCTS != null; }
+    public static boolean available() { return DEFAULT != null; }
 
-    /** {@code "avx512-vnni"}, or {@code "off: "} and why: for logs and benchmark records. */
+    /** The instruction set of the kernels in use ({@code "avx512-vnni"}, {@code "avx2"}), or {@code "off: "} and why: for logs and benchmark records. */
     public static String status() { return STATUS; }
 
-    private static final class Unavailable extends Exception {
+    static final class Unavailable extends Exception {
         Unavailable(String why) { super(why, null, false, false); }
     }
 
-    private static MethodHandle[] load() throws Unavailable {
+    /** The instruction set {@code -Dneurosteer.native.isa} names, or else the best this CPU has. */
+    private static Isa chosenIsa() throws Unavailable {
         if (!Kernels.VECTORIZE) throw new Unavailable("-Dneurosteer.vector=false");
         if (!Kernels.QUANTIZE_ACTIVATIONS) throw new Unavailable("-Dneurosteer.quantizedActivations=false");
         if ("false".equals(System.getProperty("neurosteer.native"))) throw new Unavailable("-Dneurosteer.native=false");
+        String wanted = System.getProperty("neurosteer.native.isa");
+        if (wanted != null) {
+            for (Isa isa : Isa.values()) if (isa.label.equals(wanted)) return isa;
+            throw new Unavailable("-Dneurosteer.native.isa=" + wanted + " is not one of "
+                    + Arrays.stream(Isa.values()).map(i -> i.label).toList());
+        }
+        List<String> present = cpuFlags();
+        for (Isa isa : Isa.values()) if (present.containsAll(isa.cpuFlags)) return isa;
+        throw new Unavailable("this CPU has neither " + String.join(" ", Isa.AVX512_VNNI.cpuFlags) + " nor " + String.join(" ", Isa.AVX2.cpuFlags));
+    }
+
+    /** The instruction sets this CPU runs, best first. */
+    static List<Isa> runnableIsas() {
+        try {
+            List<String> present = cpuFlags();
+            return Arrays.stream(Isa.values()).filter(isa -> present.containsAll(isa.cpuFlags)).toList();
+        } catch (Unavailable e) {
+            return List.of();
+        }
+    }
+
+    /** The library for {@code isa}, compiled and loaded on first use. */
+    static Library library(Isa isa) throws Unavailable {
+        Library loaded = LOADED.get(isa);
+        if (loaded != null) return loaded;
+        synchronized (LOADED) {
+            loaded = LOADED.get(isa);
+            if (loaded == null) {
+                loaded = load(isa);
+                LOADED.put(isa, loaded);
+            }
+            return loaded;
+        }
+    }
+
+    private static Library load(Isa isa) throws Unavailable {
         String os = System.getProperty("os.name", ""), arch = System.getProperty("os.arch", "");
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64")))
             throw new Unavailable("written for Linux on x86-64, this is " + os + " on " + arch);
-        String missing = missingCpuFlags();
-        if (!missing.isEmpty()) throw new Unavailable("this CPU lacks " + missing);
-        Path library = compiledLibrary();
+        List<String> missing = new ArrayList<>(isa.cpuFlags);
+        missing.removeAll(cpuFlags());
+        if (!missing.isEmpty()) throw new Unavailable("this CPU lacks " + String.join(" ", missing) + " for the " + isa.label + " kernels");
+        Path library = compiledLibrary(isa);
         try {
             SymbolLookup symbols = SymbolLookup.libraryLookup(library, Arena.global());
             Linker linker = Linker.nativeLinker();
@@ -122,7 +186,7 @@ public final class NativeGemm {
             MethodHandle[] handles = new MethodHandle[Layout.values().length];
             for (Layout layout : Layout.values())
                 handles[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.symbol), product, Linker.Option.critical(true));
-            return handles;
+            return new Library(isa, handles);
         } catch (Unavailable e) {
             throw e;
         } catch (Throwable e) {
@@ -130,21 +194,17 @@ public final class NativeGemm {
         }
     }
 
-    private static String missingCpuFlags() throws Unavailable {
-        List<String> present;
+    private static List<String> cpuFlags() throws Unavailable {
         try {
-            present = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("flags")).findFirst()
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("flags")).findFirst()
                     .map(l -> List.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))).orElse(List.of());
         } catch (IOException e) {
             throw new Unavailable("cannot read /proc/cpuinfo: " + e.getMessage());
         }
-        List<String> missing = new ArrayList<>(CPU_FLAGS);
-        missing.removeAll(present);
-        return String.join(" ", missing);
     }
 
-    /** The library for this source and these flags, compiled now unless the cache holds it. */
-    private static Path compiledLibrary() throws Unavailable {
+    /** The library for this source and {@code isa}'s flags, compiled now unless the cache holds it. */
+    private static Path compiledLibrary(Isa isa) throws Unavailable {
         byte[] source;
         try (InputStream in = NativeGemm.class.getResourceAsStream(SOURCE)) {
             if (in == null) throw new Unavailable("resource " + SOURCE + " is missing from the jar");
@@ -153,18 +213,20 @@ public final class NativeGemm {
             throw new Unavailable("cannot read resource " + SOURCE + ": " + e.getMessage());
         }
         String compiler = System.getProperty("neurosteer.native.cc", "cc");
-        Path dir = cacheRoot().resolve(hash(source, compiler));
-        Path library = dir.resolve("libneurosteer_prefill.so");
+        List<String> flags = new ArrayList<>(COMMON_FLAGS);
+        flags.addAll(isa.compilerFlags);
+        Path dir = cacheRoot().resolve(hash(source, flags, compiler));
+        Path library = dir.resolve("libneurosteer_prefill_" + isa.label + ".so");
         if (Files.isRegularFile(library)) return library;
         System.getLogger("neurosteer.engine").log(System.Logger.Level.INFO,
-                "compiling the native prefill kernels with " + compiler + " into " + dir + " (once per machine)");
+                "compiling the native prefill kernels (" + isa.label + ") with " + compiler + " into " + dir + " (once per machine)");
         try {
             Files.createDirectories(dir);
             Path src = Files.createTempFile(dir, "prefill_gemm", ".c"), out = Files.createTempFile(dir, "lib", ".so.part");
             try {
                 Files.write(src, source);
                 List<String> command = new ArrayList<>(List.of(compiler));
-                command.addAll(FLAGS);
+                command.addAll(flags);
                 command.addAll(List.of("-o", out.toString(), src.toString()));
                 Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
                 p.getOutputStream().close();
@@ -198,11 +260,11 @@ public final class NativeGemm {
         return base.resolve("neurosteer").resolve("native");
     }
 
-    private static String hash(byte[] source, String compiler) {
+    private static String hash(byte[] source, List<String> flags, String compiler) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(source);
-            sha.update(String.join(" ", FLAGS).getBytes(StandardCharsets.UTF_8));
+            sha.update(String.join(" ", flags).getBytes(StandardCharsets.UTF_8));
             sha.update(compiler.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(sha.digest(), 0, 12);
         } catch (NoSuchAlgorithmException e) {
@@ -228,9 +290,16 @@ public final class NativeGemm {
      */
     static void product(Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart, int rowEnd,
                         QuantizedActivations a, float[] out) {
+        if (DEFAULT == null) throw new IllegalStateException("native prefill kernels are " + STATUS);
+        product(DEFAULT, layout, weights, weightBytes, rows, cols, rowStart, rowEnd, a, out);
+    }
+
+    /** {@link #product(Layout, MemorySegment, long, int, int, int, int, QuantizedActivations, float[])} in the kernels of {@code library}. */
+    static void product(Library library, Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart,
+                        int rowEnd, QuantizedActivations a, float[] out) {
         checkArguments(layout, weights, weightBytes, rows, cols, rowStart, rowEnd, a, out);
         try {
-            PRODUCTS[layout.ordinal()].invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(a.int8),
+            library.products[layout.ordinal()].invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(a.int8),
                     MemorySegment.ofArray(a.scales), MemorySegment.ofArray(a.groupSums), a.batch, MemorySegment.ofArray(out));
         } catch (RuntimeException | Error e) {
             throw e;
@@ -242,7 +311,6 @@ public final class NativeGemm {
     /** The C code trusts its arguments, so they are checked here: a wrong size would write past an array. */
     private static void checkArguments(Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart,
                                        int rowEnd, QuantizedActivations a, float[] out) {
-        if (PRODUCTS == null) throw new IllegalStateException("native prefill kernels are " + STATUS);
         if (cols % layout.columnBlock != 0)
             throw new IllegalArgumentException(layout + ": " + cols + " columns are not a multiple of " + layout.columnBlock);
         if (!a.inBytes || a.block != 32 || a.cols != cols)

@@ -6,25 +6,47 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * The native prefill kernel ({@link NativeGemm}) against the product of the dequantized weights with the
- * dequantized activations, computed here in double. These tests run only where the kernel does (AVX-512
- * VNNI, a C compiler); {@link #statusSaysWhyTheKernelIsOff} runs everywhere.
+ * dequantized activations, computed here in double, in the kernels of every instruction set this CPU runs
+ * (both AVX-512 VNNI and AVX2 on an AVX-512 machine). These tests run only where a kernel does (a C
+ * compiler, one of the instruction sets); {@link #statusSaysWhyTheKernelIsOff} runs everywhere.
  */
 class NativeGemmTest {
     private static void assumeNative() {
         assumeTrue(NativeGemm.available(), "native prefill kernels " + NativeGemm.status());
     }
 
+    /** The libraries of every instruction set this CPU runs, the one in use among them. */
+    private static List<NativeGemm.Library> libraries() {
+        assumeNative();
+        List<NativeGemm.Library> libraries = new ArrayList<>();
+        for (NativeGemm.Isa isa : NativeGemm.runnableIsas()) {
+            try {
+                libraries.add(NativeGemm.library(isa));
+            } catch (NativeGemm.Unavailable e) {
+                throw new AssertionError(isa + " runs on this CPU and the kernel in use compiled, but this one did not: " + e.getMessage());
+            }
+        }
+        assertTrue(libraries.stream().anyMatch(l -> l.isa().label.equals(NativeGemm.status())), NativeGemm.status() + " not among " + libraries);
+        return libraries;
+    }
+
     @Test
     void statusSaysWhyTheKernelIsOff() {
         String status = NativeGemm.status();
-        if (NativeGemm.available()) assertEquals("avx512-vnni", status);
-        else assertTrue(status.startsWith("off: ") && status.length() > 10, status);
+        if (NativeGemm.available()) {
+            assertTrue(Arrays.stream(NativeGemm.Isa.values()).anyMatch(isa -> isa.label.equals(status)), status);
+            String forced = System.getProperty("neurosteer.native.isa");
+            assertEquals(forced != null ? forced : NativeGemm.runnableIsas().getFirst().label, status,
+                    "the instruction set asked for, else the best of this CPU, is in use");
+        } else assertTrue(status.startsWith("off: ") && status.length() > 10, status);
     }
 
     /**
@@ -33,16 +55,17 @@ class NativeGemmTest {
      */
     @Test
     void rowMajorProductsAreTheProductsOfDequantizedWeightsAndActivations() {
-        assumeNative();
+        for (NativeGemm.Library library : libraries()) {
         Random random = new Random(31);
         for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K})
             for (int rows : new int[] {37, 64, 100})
                 for (int cols : type == GgmlType.Q4_K ? new int[] {256, 768, 1280} : new int[] {32, 96, 544, 1056})
                     for (int batch : new int[] {1, 5, 6, 7, 13, 40}) {
                         Tensor w = MatmulRowsTest.matrix(type, random, rows, cols);
-                        checkProduct(NativeGemm.Layout.valueOf(type.name()), w, random, batch,
+                        checkProduct(library, NativeGemm.Layout.valueOf(type.name()), w, random, batch,
                                 new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}, {16, rows}});
                     }
+        }
     }
 
     /**
@@ -51,7 +74,7 @@ class NativeGemmTest {
      */
     @Test
     void interleavedProductsAreTheProductsOfDequantizedWeightsAndActivations() {
-        assumeNative();
+        for (NativeGemm.Library library : libraries()) {
         Random random = new Random(8);
         for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K})
             for (int rows : new int[] {16, 48, 96})
@@ -62,21 +85,23 @@ class NativeGemmTest {
                                 : InterleavedQ4_KTensor.interleave((Q4_KTensor) flat);
                         assertTrue(w instanceof InterleavedTensor, w.toString());
                         NativeGemm.Layout layout = type == GgmlType.Q4_0 ? NativeGemm.Layout.INTERLEAVED_Q4_0 : NativeGemm.Layout.INTERLEAVED_Q4_K;
-                        checkProduct(layout, w, random, batch, new int[][] {{0, rows}, {rows - 16, rows}, {0, 16}});
-                        assertThrows(IllegalArgumentException.class, () -> NativeGemm.product(layout, w.segment(), w.byteSize(), rows, cols,
-                                0, rows - 1, new QuantizedActivations().quantizeToBytes(new float[cols], 1, cols), new float[rows]));
+                        checkProduct(library, layout, w, random, batch, new int[][] {{0, rows}, {rows - 16, rows}, {0, 16}});
+                        assertThrows(IllegalArgumentException.class, () -> NativeGemm.product(library, layout, w.segment(), w.byteSize(), rows,
+                                cols, 0, rows - 1, new QuantizedActivations().quantizeToBytes(new float[cols], 1, cols), new float[rows]));
                     }
+        }
     }
 
-    private static void checkProduct(NativeGemm.Layout layout, Tensor w, Random random, int batch, int[][] ranges) {
+    private static void checkProduct(NativeGemm.Library library, NativeGemm.Layout layout, Tensor w, Random random, int batch,
+                                     int[][] ranges) {
         int rows = w.rows(), cols = w.cols();
         float[] x = MatmulRowsTest.gaussian(random, batch * cols);
         QuantizedActivations a = new QuantizedActivations().quantizeToBytes(x, batch, cols);
         for (int[] range : ranges) {
             float[] out = new float[batch * rows];
             Arrays.fill(out, Float.NaN);
-            NativeGemm.product(layout, w.segment(), w.byteSize(), rows, cols, range[0], range[1], a, out);
-            String where = layout + " rows " + rows + " cols " + cols + " batch " + batch + " range " + Arrays.toString(range);
+            NativeGemm.product(library, layout, w.segment(), w.byteSize(), rows, cols, range[0], range[1], a, out);
+            String where = library.isa() + " " + layout + " rows " + rows + " cols " + cols + " batch " + batch + " range " + Arrays.toString(range);
             checkRows(w, a, out, range[0], range[1], where);
         }
     }
@@ -109,27 +134,35 @@ class NativeGemmTest {
         }
     }
 
-    /** Weights at -128 (scale 1) against activations at ±127 in every column: the largest sums the kernel meets. */
+    /**
+     * The largest sums each kernel meets: Q8_0 weights at -128 (scale 1), and Q4_0 weights at nibble 15
+     * and at 0 (the bound of AVX2's 16-bit sums), against activations at ±127 in every column.
+     */
     @Test
     void extremeValuesDoNotOverflow() {
-        assumeNative();
         int rows = 33, cols = 2048, batch = 7;
-        byte[] bytes = new byte[(int) GgmlType.Q8_0.byteSize((long) rows * cols)];
-        for (int b = 0; b < rows * cols / 32; b++) {
-            Arrays.fill(bytes, b * 34 + 2, b * 34 + 34, (byte) 0x80);
-            bytes[b * 34] = 0x00; // f16 1.0
-            bytes[b * 34 + 1] = 0x3C;
-        }
-        BlockQuantTensor w = (BlockQuantTensor) Tensors.of(GgmlType.Q8_0, "w", MemorySegment.ofArray(bytes), new long[] {rows, cols});
         float[] x = new float[batch * cols];
         for (int t = 0; t < batch; t++) Arrays.fill(x, t * cols, (t + 1) * cols, t % 2 == 0 ? 0.5f : -0.5f);
         QuantizedActivations a = new QuantizedActivations().quantizeToBytes(x, batch, cols);
-        float[] out = new float[batch * rows];
-        q8_0(w, rows, cols, 0, rows, a, out);
-        for (int t = 0; t < batch; t++)
-            for (int r = 0; r < rows; r++) {
-                double want = -128.0 * (t % 2 == 0 ? 127 : -127) * cols * (0.5 / 127);
-                assertEquals(want, out[t * rows + r], 1e-5 * Math.abs(want), "token " + t + " row " + r);
+        for (NativeGemm.Library library : libraries())
+            for (int weight : new int[] {-128, 7, -8}) {
+                GgmlType type = weight == -128 ? GgmlType.Q8_0 : GgmlType.Q4_0;
+                int blockBytes = type == GgmlType.Q8_0 ? 34 : 18;
+                byte[] bytes = new byte[(int) type.byteSize((long) rows * cols)];
+                for (int b = 0; b < rows * cols / 32; b++) {
+                    Arrays.fill(bytes, b * blockBytes + 2, (b + 1) * blockBytes, (byte) (type == GgmlType.Q8_0 ? 0x80 : weight == 7 ? 0xFF : 0x00));
+                    bytes[b * blockBytes] = 0x00; // f16 1.0
+                    bytes[b * blockBytes + 1] = 0x3C;
+                }
+                BlockQuantTensor w = (BlockQuantTensor) Tensors.of(type, "w", MemorySegment.ofArray(bytes), new long[] {rows, cols});
+                float[] out = new float[batch * rows];
+                NativeGemm.product(library, NativeGemm.Layout.valueOf(type.name()), w.segment(), w.byteSize(), rows, cols, 0, rows, a, out);
+                for (int t = 0; t < batch; t++)
+                    for (int r = 0; r < rows; r++) {
+                        double want = (double) weight * (t % 2 == 0 ? 127 : -127) * cols * (0.5 / 127);
+                        assertEquals(want, out[t * rows + r], 1e-5 * Math.abs(want), library.isa() + " " + type + " weight " + weight
+                                + " token " + t + " row " + r);
+                    }
             }
     }
 

@@ -1,6 +1,7 @@
-// Prefill products with 8-bit integer dot products (AVX-512 VNNI), for neurosteer's NativeGemm.
-// Compiled on the user's machine the first time it is needed (see NativeGemm.java); the Java kernels
-// remain the reference and the fallback.
+// Prefill products with 8-bit integer dot products, for neurosteer's NativeGemm. Compiled on the user's
+// machine the first time it is needed (see NativeGemm.java), for one of two instruction sets chosen by the
+// compiler flags: AVX-512 with VNNI and VBMI, or AVX2 with FMA and F16C. The Java kernels remain the
+// reference and the fallback.
 //
 // out[t * rows + r] = sum_k W[r, k] * x[t, k] for rows [rowStart, rowEnd) and tokens [0, batch), where x
 // arrives quantized as llama.cpp quantizes the activation side of a product (QuantizedActivations):
@@ -12,9 +13,26 @@
 // lane's 4 bytes with 4 bytes of x broadcast to every lane, and adds the 4 products into the lane: 64
 // multiply-adds in one instruction, the sums landing per row with no horizontal reduction. Each 32
 // columns end with the float step acc += scale * (dx * dot) - min * sx for 16 rows at once.
+//
+// AVX2 has no vpdpbusd. There a 32-byte half of the same panel (8 rows) goes through vpmaddubsw, which
+// multiplies unsigned bytes with signed ones and adds adjacent pairs into saturating 16-bit lanes. For
+// 4-bit weights (u <= 15, |x| <= 127) a pair is at most 3810, so the 16-bit sums of a whole 32-column block
+// (16 products a lane) stay below 32767 and one vpmaddwd per block widens them. 8-bit weights (Q8_0) would
+// overflow a pair, so they take llama.cpp's sign trick: |q| times x with q's sign, a pair at most
+// 2 * 128 * 127 = 32512, widened by vpmaddwd after every multiply.
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
+
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__) && defined(__AVX512VBMI__)
+#define WITH_AVX512 1
+#define TILE_T 6 // tokens a sweep keeps in registers
+#elif defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
+#define WITH_AVX512 0
+#define TILE_T 4
+#else
+#error "prefill_gemm.c needs AVX-512 (F, BW, VL, VNNI, VBMI) or AVX2 with FMA and F16C"
+#endif
 
 #define LANES 16
 #define KC 512
@@ -125,31 +143,43 @@ static void pack_q4_k(panel_t *p, const uint8_t *w, int cols, int r0, int nrows,
 
 // The interleaved formats (neurosteer's InterleavedTensor): groups of 16 rows whose lanes hold rows
 // 0, 8, 1, 9, ..., 7, 15. For 32 columns, 16 lines of 16 bytes: line l holds, per lane, column l in its low
-// nibble and column l + 16 in its high one. ROW_ORDER reads lanes back in row order; NIBBLE_GATHER takes
-// 4 lines (64 bytes) to 4 consecutive columns of each row, row after row.
+// nibble and column l + 16 in its high one. ROW_ORDER reads lanes back in row order: row i is lane ROW_ORDER[i].
 static const int ROW_ORDER[LANES] = {0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15};
 
-static inline __m512i nibble_gather_index(void) {
-    uint8_t index[64];
-    for (int i = 0; i < LANES; i++)
-        for (int m = 0; m < 4; m++) index[4 * i + m] = (uint8_t) (16 * m + ROW_ORDER[i]);
-    return _mm512_loadu_si512(index);
-}
-
 // 16 lines of interleaved nibbles (256 bytes at lines) into the 8 column groups of one 32-column block.
-static inline void pack_nibbles(uint8_t (*q)[64], const uint8_t *lines, __m512i gather) {
-    const __m512i low = _mm512_set1_epi8(0x0F);
+#if WITH_AVX512
+// One vpermb takes 4 lines (64 bytes) to 4 consecutive columns of each row, row after row.
+#define GATHER(r) r, 16 + r, 32 + r, 48 + r
+static const uint8_t NIBBLE_GATHER[64] __attribute__((aligned(64))) = {
+    GATHER(0), GATHER(2), GATHER(4), GATHER(6), GATHER(8), GATHER(10), GATHER(12), GATHER(14),
+    GATHER(1), GATHER(3), GATHER(5), GATHER(7), GATHER(9), GATHER(11), GATHER(13), GATHER(15)};
+
+static inline void pack_nibbles(uint8_t (*q)[64], const uint8_t *lines) {
+    const __m512i low = _mm512_set1_epi8(0x0F), gather = _mm512_load_si512(NIBBLE_GATHER);
     for (int part = 0; part < 4; part++) {
         __m512i t = _mm512_permutexvar_epi8(gather, _mm512_loadu_si512(lines + 64 * part));
         _mm512_store_si512(q[part], _mm512_and_si512(t, low));
         _mm512_store_si512(q[4 + part], _mm512_and_si512(_mm512_srli_epi16(t, 4), low));
     }
 }
-
-static inline __m512 halves_in_row_order(const uint8_t *at) {
-    __m512 lanes = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) at));
-    return _mm512_permutexvar_ps(_mm512_loadu_si512(ROW_ORDER), lanes);
+#else
+// Each line is put in row order with pshufb, then 4 lines are transposed to 4 bytes a row by unpacking.
+static inline void pack_nibbles(uint8_t (*q)[64], const uint8_t *lines) {
+    const __m128i low = _mm_set1_epi8(0x0F);
+    const __m128i order = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    for (int part = 0; part < 4; part++) {
+        __m128i l[4];
+        for (int m = 0; m < 4; m++) l[m] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (lines + 64 * part + 16 * m)), order);
+        __m128i a = _mm_unpacklo_epi8(l[0], l[1]), b = _mm_unpacklo_epi8(l[2], l[3]);
+        __m128i c = _mm_unpackhi_epi8(l[0], l[1]), d = _mm_unpackhi_epi8(l[2], l[3]);
+        __m128i rows[4] = {_mm_unpacklo_epi16(a, b), _mm_unpackhi_epi16(a, b), _mm_unpacklo_epi16(c, d), _mm_unpackhi_epi16(c, d)};
+        for (int k = 0; k < 4; k++) {
+            _mm_store_si128((__m128i *) (q[part] + 16 * k), _mm_and_si128(rows[k], low));
+            _mm_store_si128((__m128i *) (q[4 + part] + 16 * k), _mm_and_si128(_mm_srli_epi16(rows[k], 4), low));
+        }
+    }
 }
+#endif
 
 static void zero_panel(panel_t *p, int klen) {
     memset(p->q, 0, (size_t) klen / 4 * 64);
@@ -162,13 +192,14 @@ static void pack_interleaved_q4_0(panel_t *p, const uint8_t *w, int cols, int r0
     if (nrows == 0) { zero_panel(p, klen); return; }
     int blocks_per_row = cols / 32;
     const uint8_t *group = w + (size_t) (r0 / LANES) * blocks_per_row * 288;
-    __m512i gather = nibble_gather_index();
     for (int b = 0; b < klen / 32; b++) {
         const uint8_t *block = group + (size_t) (k0 / 32 + b) * 288;
-        __m512 d = halves_in_row_order(block);
-        _mm512_store_ps(p->scale[b], d);
-        _mm512_store_ps(p->min[b], _mm512_mul_ps(d, _mm512_set1_ps(8)));
-        pack_nibbles(&p->q[b * GROUPS_PER_BLOCK], block + 32, gather);
+        for (int i = 0; i < LANES; i++) {
+            float d = half_at(block + 2 * ROW_ORDER[i]);
+            p->scale[b][i] = d;
+            p->min[b][i] = 8 * d;
+        }
+        pack_nibbles(&p->q[b * GROUPS_PER_BLOCK], block + 32);
     }
 }
 
@@ -180,32 +211,35 @@ static void pack_interleaved_q4_k(panel_t *p, const uint8_t *w, int cols, int r0
     if (nrows == 0) { zero_panel(p, klen); return; }
     int supers_per_row = cols / 256;
     const uint8_t *group = w + (size_t) (r0 / LANES) * supers_per_row * 2304;
-    __m512i gather = nibble_gather_index(), order = _mm512_loadu_si512(ROW_ORDER);
     for (int sb = 0; sb < klen / 256; sb++) {
         const uint8_t *super = group + (size_t) (k0 / 256 + sb) * 2304;
-        __m512 d = halves_in_row_order(super), dmin = halves_in_row_order(super + 32);
-        for (int j = 0; j < 8; j++) {
-            __m512i sixbits = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (super + 64 + 16 * j)));
-            __m512i minlow = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (super + 64 + 16 * (8 + j / 2))));
-            __m512i scale = _mm512_and_si512(sixbits, _mm512_set1_epi32(63));
-            __m512i min = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(minlow, 4 * (j & 1)), _mm512_set1_epi32(15)),
-                                          _mm512_slli_epi32(_mm512_srli_epi32(sixbits, 6), 4));
-            int b = sb * 8 + j;
-            _mm512_store_ps(p->scale[b], _mm512_mul_ps(d, _mm512_permutexvar_ps(order, _mm512_cvtepi32_ps(scale))));
-            _mm512_store_ps(p->min[b], _mm512_mul_ps(dmin, _mm512_permutexvar_ps(order, _mm512_cvtepi32_ps(min))));
-            pack_nibbles(&p->q[b * GROUPS_PER_BLOCK], super + 256 + 256 * j, gather);
+        for (int i = 0; i < LANES; i++) {
+            int lane = ROW_ORDER[i];
+            float d = half_at(super + 2 * lane), dmin = half_at(super + 32 + 2 * lane);
+            for (int j = 0; j < 8; j++) {
+                int sixbits = super[64 + 16 * j + lane], minlow = super[64 + 16 * (8 + j / 2) + lane];
+                int scale = sixbits & 63, min = (minlow >> 4 * (j & 1) & 15) | (sixbits >> 6) << 4;
+                p->scale[sb * 8 + j][i] = d * (float) scale;
+                p->min[sb * 8 + j][i] = dmin * (float) min;
+            }
         }
+        for (int j = 0; j < 8; j++) pack_nibbles(&p->q[(sb * 8 + j) * GROUPS_PER_BLOCK], super + 256 + 256 * j);
     }
 }
 
-// T tokens against two packed panels (32 rows), every 32-column block of the chunk.
+#if WITH_AVX512
+static __mmask16 rows_mask(int n) { return n >= LANES ? (__mmask16) 0xFFFF : n <= 0 ? 0 : (__mmask16) ((1u << n) - 1); }
+
+// T tokens against two packed panels (32 rows, n0 and n1 of them real), every 32-column block of the chunk.
 static inline __attribute__((always_inline)) void sweep(const panel_t *p0, const panel_t *p1, int blocks, const int8_t *xq,
         const float *dx, const float *sx, int cols, int nb, int t0, const int T, float *out, int rows, int r0,
-        __mmask16 m0, __mmask16 m1, int first) {
-    __m512 acc0[6], acc1[6];
+        int n0, int n1, int first, const int wide) {
+    (void) wide; // vpdpbusd sums 4 products of u <= 255 into 32 bits: no overflow for any byte range
+    __mmask16 m0 = rows_mask(n0), m1 = rows_mask(n1);
+    __m512 acc0[TILE_T], acc1[TILE_T];
     for (int j = 0; j < T; j++) { acc0[j] = _mm512_setzero_ps(); acc1[j] = _mm512_setzero_ps(); }
     for (int b = 0; b < blocks; b++) {
-        __m512i dot0[6], dot1[6];
+        __m512i dot0[TILE_T], dot1[TILE_T];
         for (int j = 0; j < T; j++) { dot0[j] = _mm512_setzero_si512(); dot1[j] = _mm512_setzero_si512(); }
         for (int g = 0; g < GROUPS_PER_BLOCK; g++) {
             __m512i w0 = _mm512_load_si512(p0->q[b * GROUPS_PER_BLOCK + g]);
@@ -239,25 +273,80 @@ static inline __attribute__((always_inline)) void sweep(const panel_t *p0, const
         _mm512_mask_storeu_ps(o + LANES, m1, acc1[j]);
     }
 }
-
-static void sweep_tail(const panel_t *p0, const panel_t *p1, int blocks, const int8_t *xq, const float *dx, const float *sx,
-                       int cols, int nb, int t0, int T, float *out, int rows, int r0, __mmask16 m0, __mmask16 m1, int first) {
-    switch (T) {
-        case 1: sweep(p0, p1, blocks, xq, dx, sx, cols, nb, t0, 1, out, rows, r0, m0, m1, first); break;
-        case 2: sweep(p0, p1, blocks, xq, dx, sx, cols, nb, t0, 2, out, rows, r0, m0, m1, first); break;
-        case 3: sweep(p0, p1, blocks, xq, dx, sx, cols, nb, t0, 3, out, rows, r0, m0, m1, first); break;
-        case 4: sweep(p0, p1, blocks, xq, dx, sx, cols, nb, t0, 4, out, rows, r0, m0, m1, first); break;
-        case 5: sweep(p0, p1, blocks, xq, dx, sx, cols, nb, t0, 5, out, rows, r0, m0, m1, first); break;
-        default: break;
+#else
+// T tokens against one packed panel (16 rows in two 8-row halves, n of them real), every 32-column block.
+static inline __attribute__((always_inline)) void sweep_panel(const panel_t *p, int blocks, const int8_t *xq, const float *dx,
+        const float *sx, int cols, int nb, int t0, const int T, float *out, int rows, int r0, int n, int first, const int wide) {
+    const __m256i ones = _mm256_set1_epi16(1), flip = _mm256_set1_epi8((char) 0x80);
+    __m256 acc[TILE_T][2];
+    for (int j = 0; j < T; j++) acc[j][0] = acc[j][1] = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        __m256i dot[TILE_T][2];
+        for (int j = 0; j < T; j++) dot[j][0] = dot[j][1] = _mm256_setzero_si256();
+        for (int g = 0; g < GROUPS_PER_BLOCK; g++) {
+            const uint8_t *q = p->q[b * GROUPS_PER_BLOCK + g];
+            __m256i w[2] = {_mm256_load_si256((const __m256i *) q), _mm256_load_si256((const __m256i *) (q + 32))}, magnitude[2];
+            if (wide)
+                for (int h = 0; h < 2; h++) {
+                    w[h] = _mm256_xor_si256(w[h], flip); // u - 128 as a signed byte
+                    magnitude[h] = _mm256_abs_epi8(w[h]);
+                }
+            for (int j = 0; j < T; j++) {
+                int32_t four;
+                memcpy(&four, xq + (size_t) (t0 + j) * cols + 32 * b + 4 * g, 4);
+                __m256i xv = _mm256_set1_epi32(four);
+                for (int h = 0; h < 2; h++) {
+                    if (wide)
+                        dot[j][h] = _mm256_add_epi32(dot[j][h],
+                                _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude[h], _mm256_sign_epi8(xv, w[h])), ones));
+                    else
+                        dot[j][h] = _mm256_add_epi16(dot[j][h], _mm256_maddubs_epi16(w[h], xv));
+                }
+            }
+        }
+        for (int h = 0; h < 2; h++) {
+            __m256 scale = _mm256_load_ps(p->scale[b] + 8 * h), min = _mm256_load_ps(p->min[b] + 8 * h);
+            // wide: the dot product is of u - 128, which takes 128 scale off the min
+            if (wide) min = _mm256_fnmadd_ps(scale, _mm256_set1_ps(128), min);
+            for (int j = 0; j < T; j++) {
+                size_t xb = (size_t) (t0 + j) * nb + b;
+                __m256i sums = wide ? dot[j][h] : _mm256_madd_epi16(dot[j][h], ones);
+                __m256 d = _mm256_set1_ps(dx[xb]), s = _mm256_set1_ps(sx[xb]);
+                acc[j][h] = _mm256_fmadd_ps(scale, _mm256_mul_ps(_mm256_cvtepi32_ps(sums), d), acc[j][h]);
+                acc[j][h] = _mm256_fnmadd_ps(min, s, acc[j][h]);
+            }
+        }
+    }
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256i mask[2] = {_mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane), _mm256_cmpgt_epi32(_mm256_set1_epi32(n - 8), lane)};
+    for (int j = 0; j < T; j++) {
+        float *o = out + (size_t) (t0 + j) * rows + r0;
+        for (int h = 0; h < 2; h++) {
+            if (n >= LANES) {
+                __m256 v = first ? acc[j][h] : _mm256_add_ps(acc[j][h], _mm256_loadu_ps(o + 8 * h));
+                _mm256_storeu_ps(o + 8 * h, v);
+            } else {
+                __m256 v = first ? acc[j][h] : _mm256_add_ps(acc[j][h], _mm256_maskload_ps(o + 8 * h, mask[h]));
+                _mm256_maskstore_ps(o + 8 * h, mask[h], v);
+            }
+        }
     }
 }
 
-static __mmask16 rows_mask(int n) { return n >= LANES ? (__mmask16) 0xFFFF : n <= 0 ? 0 : (__mmask16) ((1u << n) - 1); }
+static inline __attribute__((always_inline)) void sweep(const panel_t *p0, const panel_t *p1, int blocks, const int8_t *xq,
+        const float *dx, const float *sx, int cols, int nb, int t0, const int T, float *out, int rows, int r0,
+        int n0, int n1, int first, const int wide) {
+    sweep_panel(p0, blocks, xq, dx, sx, cols, nb, t0, T, out, rows, r0, n0, first, wide);
+    if (n1 > 0) sweep_panel(p1, blocks, xq, dx, sx, cols, nb, t0, T, out, rows, r0 + LANES, n1, first, wide);
+}
+#endif
 
 typedef void (*packer_t)(panel_t *, const uint8_t *, int, int, int, int, int);
 
-static void gemm(packer_t pack, const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
-                 const float *dx, const float *sx, int batch, float *out) {
+// rows [row_start, row_end): in chunks of KC columns, two panels (32 rows) packed at a time, then every
+// token against them in tiles of TILE_T. wide: the packed bytes use the whole range 0..255 (Q8_0).
+static inline __attribute__((always_inline)) void gemm(packer_t pack, const int wide, const uint8_t *w, int rows, int cols,
+        int row_start, int row_end, const int8_t *xq, const float *dx, const float *sx, int batch, float *out) {
     int nb = cols / 32;
     for (int k0 = 0; k0 < cols; k0 += KC) {
         int klen = cols - k0 < KC ? cols - k0 : KC, blocks = klen / 32, first = k0 == 0;
@@ -265,35 +354,48 @@ static void gemm(packer_t pack, const uint8_t *w, int rows, int cols, int row_st
             int n0 = row_end - r0, n1 = row_end - r0 - LANES;
             pack(&panels[0], w, cols, r0, n0 < LANES ? n0 : LANES, k0, klen);
             pack(&panels[1], w, cols, r0 + LANES, n1 <= 0 ? 0 : n1 < LANES ? n1 : LANES, k0, klen);
-            __mmask16 m0 = rows_mask(n0), m1 = rows_mask(n1);
             const int8_t *xk = xq + k0;
             const float *dk = dx + k0 / 32, *sk = sx + k0 / 32;
+#define SWEEP(T) sweep(&panels[0], &panels[1], blocks, xk, dk, sk, cols, nb, t0, T, out, rows, r0, n0, n1, first, wide)
             int t0 = 0;
-            for (; t0 + 6 <= batch; t0 += 6)
-                sweep(&panels[0], &panels[1], blocks, xk, dk, sk, cols, nb, t0, 6, out, rows, r0, m0, m1, first);
-            if (t0 < batch) sweep_tail(&panels[0], &panels[1], blocks, xk, dk, sk, cols, nb, t0, batch - t0, out, rows, r0, m0, m1, first);
+            for (; t0 + TILE_T <= batch; t0 += TILE_T) SWEEP(TILE_T);
+            switch (batch - t0) {
+                case 1: SWEEP(1); break;
+                case 2: SWEEP(2); break;
+                case 3: SWEEP(3); break;
+#if TILE_T > 4
+                case 4: SWEEP(4); break;
+                case 5: SWEEP(5); break;
+#endif
+                default: break;
+            }
+#undef SWEEP
         }
     }
 }
 
-/** 1 when this CPU runs the kernels below (AVX-512 F, BW, VL, VNNI, VBMI and F16C). */
+/** 1 when this CPU runs the kernels below, as compiled. */
 int neurosteer_gemm_supported(void) {
     __builtin_cpu_init();
+#if WITH_AVX512
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
            && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("f16c");
+#else
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+#endif
 }
 
 // The exported products, one per weight layout (NativeGemm.Layout): rows [row_start, row_end) of
 // out[t * rows + r] for t < batch. cols is a multiple of 32 (of 256 for Q4_K); for the interleaved layouts
 // rows, row_start and row_end are multiples of 16.
-#define PRODUCT(name, packer)                                                                                 \
+#define PRODUCT(name, packer, wide)                                                                           \
     void neurosteer_gemm_##name(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq, \
                                 const float *dx, const float *sx, int batch, float *out) {                      \
-        gemm(packer, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);                                \
+        gemm(packer, wide, w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);                          \
     }
 
-PRODUCT(q8_0, pack_q8_0)
-PRODUCT(q4_0, pack_q4_0)
-PRODUCT(q4_k, pack_q4_k)
-PRODUCT(interleaved_q4_0, pack_interleaved_q4_0)
-PRODUCT(interleaved_q4_k, pack_interleaved_q4_k)
+PRODUCT(q8_0, pack_q8_0, 1)
+PRODUCT(q4_0, pack_q4_0, 0)
+PRODUCT(q4_k, pack_q4_k, 0)
+PRODUCT(interleaved_q4_0, pack_interleaved_q4_0, 0)
+PRODUCT(interleaved_q4_k, pack_interleaved_q4_k, 0)
