@@ -68,6 +68,10 @@ public final class BF16Tensor extends Tensor {
      */
     @Override
     protected void matvecRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        if (NativeGemm.decodes(NativeGemm.FloatLayout.BF16)) {
+            NativeGemm.decodeFloats(NativeGemm.FloatLayout.BF16, this, x, batch, out, rowStart, rowEnd);
+            return;
+        }
         int cols = cols(), rows = rows(), body = cols / 16 * 16;
         float[] split = SPLIT_X.get();
         if (split.length < body) SPLIT_X.set(split = new float[body]);

@@ -83,8 +83,8 @@ public abstract class BlockQuantTensor extends Tensor {
     @Override
     public void matmul(float[] x, int batch, float[] out) {
         NativeGemm.Layout layout = nativeLayout();
-        if (layout != null && batch >= TiledMatmul.MIN_BATCH && NativeGemm.available()) {
-            NativeGemm.prefill(layout, this, x, batch, out);
+        if (layout != null && NativeGemm.available() && (batch >= TiledMatmul.MIN_BATCH || NativeGemm.decodes(layout))) {
+            NativeGemm.multiply(layout, this, x, batch, out);
             return;
         }
         int block = activationBlock();

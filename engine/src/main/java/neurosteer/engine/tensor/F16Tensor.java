@@ -53,6 +53,13 @@ public final class F16Tensor extends Tensor {
         return sum;
     }
 
+    /** Decode: the native kernel where it runs ({@link NativeGemm#decodeFloats}), else a dot product per row. */
+    @Override
+    protected void matvecRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        if (NativeGemm.decodes(NativeGemm.FloatLayout.F16)) NativeGemm.decodeFloats(NativeGemm.FloatLayout.F16, this, x, batch, out, rowStart, rowEnd);
+        else super.matvecRows(x, batch, out, rowStart, rowEnd);
+    }
+
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int n) {
         int i = 0;

@@ -174,8 +174,8 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
     @Override
     public final void matmul(float[] x, int batch, float[] out) {
         NativeGemm.Layout layout = nativeLayout();
-        if (layout != null && batch >= TiledMatmul.MIN_BATCH && NativeGemm.available()) {
-            NativeGemm.prefill(layout, this, x, batch, out);
+        if (layout != null && NativeGemm.available() && (batch >= TiledMatmul.MIN_BATCH || NativeGemm.decodes(layout))) {
+            NativeGemm.multiply(layout, this, x, batch, out);
             return;
         }
         int groups = rows() / GROUP, grain = Math.max(1, rowGrain(batch) / GROUP);

@@ -67,34 +67,52 @@ public final class NativeGemm {
         }
     }
 
-    /** The weight layouts the library multiplies, each with its C function. */
+    /**
+     * The quantized weight layouts the library multiplies, each with its C function for prefill and the one
+     * for decode (fewer than {@link TiledMatmul#MIN_BATCH} rows of x; null where decode stays in Java).
+     */
     enum Layout {
         /** GGUF Q8_0, row-major. */
-        Q8_0("neurosteer_gemm_q8_0", 1, 32),
-        /** GGUF Q4_0, row-major. */
-        Q4_0("neurosteer_gemm_q4_0", 1, 32),
+        Q8_0("neurosteer_gemm_q8_0", "neurosteer_matvec_q8_0", 1, 32),
+        /** GGUF Q4_0, row-major (decode interleaves it first, see {@link Tensors#forInference}). */
+        Q4_0("neurosteer_gemm_q4_0", null, 1, 32),
         /** GGUF Q4_K, row-major. */
-        Q4_K("neurosteer_gemm_q4_k", 1, 256),
-        /** {@link InterleavedQ4_0Tensor}: rows in groups of 16. */
-        INTERLEAVED_Q4_0("neurosteer_gemm_interleaved_q4_0", InterleavedTensor.GROUP, 32),
+        Q4_K("neurosteer_gemm_q4_k", null, 1, 256),
+        /** {@link InterleavedQ4_0Tensor}: rows in groups of 16; decode takes the prefill kernel, one 16-row panel at a time. */
+        INTERLEAVED_Q4_0("neurosteer_gemm_interleaved_q4_0", "neurosteer_gemm_interleaved_q4_0", InterleavedTensor.GROUP, 32),
         /** {@link InterleavedQ4_KTensor}: rows in groups of 16, columns in super-blocks of 256. */
-        INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", InterleavedTensor.GROUP, 256);
+        INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", "neurosteer_gemm_interleaved_q4_k", InterleavedTensor.GROUP, 256);
 
         final String symbol;
+        final String decodeSymbol;
         /** Row ranges must start and end on multiples of this. */
         final int rowAlignment;
         /** The columns of a row must be a multiple of this (the format's block). */
         final int columnBlock;
 
-        Layout(String symbol, int rowAlignment, int columnBlock) {
+        Layout(String symbol, String decodeSymbol, int rowAlignment, int columnBlock) {
             this.symbol = symbol;
+            this.decodeSymbol = decodeSymbol;
             this.rowAlignment = rowAlignment;
             this.columnBlock = columnBlock;
         }
     }
 
-    /** The library compiled for one instruction set, and its products by {@link Layout}. */
-    record Library(Isa isa, MethodHandle[] products) {}
+    /** The 16-bit float layouts (row-major) whose decode runs in the library, against x in floats. */
+    enum FloatLayout {
+        BF16("neurosteer_matvec_bf16"),
+        F16("neurosteer_matvec_f16");
+
+        final String symbol;
+
+        FloatLayout(String symbol) { this.symbol = symbol; }
+    }
+
+    /** The library compiled for one instruction set: its products by {@link Layout}, decode products by layout, and by {@link FloatLayout}. */
+    record Library(Isa isa, MethodHandle[] products, MethodHandle[] decodes, MethodHandle[] floatDecodes) {}
+
+    /** {@code -Dneurosteer.native.decode=false} keeps decode in the Java kernels (prefill still native): for comparisons. */
+    private static final boolean DECODE = !"false".equals(System.getProperty("neurosteer.native.decode"));
 
     private static final Map<Isa, Library> LOADED = new ConcurrentHashMap<>();
     private static final Library DEFAULT;
@@ -183,10 +201,17 @@ public final class NativeGemm {
             var a = ValueLayout.ADDRESS;
             var i = ValueLayout.JAVA_INT;
             FunctionDescriptor product = FunctionDescriptor.ofVoid(a, i, i, i, i, a, a, a, i, a);
-            MethodHandle[] handles = new MethodHandle[Layout.values().length];
-            for (Layout layout : Layout.values())
-                handles[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.symbol), product, Linker.Option.critical(true));
-            return new Library(isa, handles);
+            FunctionDescriptor floatProduct = FunctionDescriptor.ofVoid(a, i, i, i, i, a, i, a);
+            MethodHandle[] products = new MethodHandle[Layout.values().length], decodes = new MethodHandle[Layout.values().length];
+            for (Layout layout : Layout.values()) {
+                products[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.symbol), product, Linker.Option.critical(true));
+                if (layout.decodeSymbol != null)
+                    decodes[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.decodeSymbol), product, Linker.Option.critical(true));
+            }
+            MethodHandle[] floatDecodes = new MethodHandle[FloatLayout.values().length];
+            for (FloatLayout layout : FloatLayout.values())
+                floatDecodes[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.symbol), floatProduct, Linker.Option.critical(true));
+            return new Library(isa, products, decodes, floatDecodes);
         } catch (Unavailable e) {
             throw e;
         } catch (Throwable e) {
@@ -275,12 +300,22 @@ public final class NativeGemm {
     /** Rows per parallel chunk: two of the kernel's 16-row panels. */
     private static final int CHUNK_ROWS = 32;
 
-    /** {@code out = W x} for {@code batch} rows of {@code x}, quantized here, the rows of {@code w} split over the {@link Parallel} team. */
-    static void prefill(Layout layout, Tensor w, float[] x, int batch, float[] out) {
+    /** True when decode products of {@code layout} run in the native kernels ({@link #multiply} at any batch). */
+    static boolean decodes(Layout layout) { return DECODE && DEFAULT != null && DEFAULT.decodes[layout.ordinal()] != null; }
+
+    /** True when decode products of {@code layout} run in the native kernels ({@link #decodeFloats}). */
+    static boolean decodes(FloatLayout layout) { return DECODE && DEFAULT != null; }
+
+    /**
+     * {@code out = W x} for {@code batch} rows of {@code x}, quantized here, the rows of {@code w} split over
+     * the {@link Parallel} team: the prefill kernel from {@link TiledMatmul#MIN_BATCH} rows on, the decode kernel below.
+     */
+    static void multiply(Layout layout, Tensor w, float[] x, int batch, float[] out) {
         int rows = w.rows(), cols = w.cols();
+        boolean prefill = batch >= TiledMatmul.MIN_BATCH;
         QuantizedActivations a = QuantizedActivations.forThread().quantizeToBytes(x, batch, cols);
-        Parallel.forRange((rows + CHUNK_ROWS - 1) / CHUNK_ROWS, 1, (start, end) -> product(layout, w.segment(), w.byteSize(), rows,
-                cols, start * CHUNK_ROWS, Math.min(rows, end * CHUNK_ROWS), a, out));
+        Parallel.forRange((rows + CHUNK_ROWS - 1) / CHUNK_ROWS, 1, (start, end) -> product(DEFAULT, layout, !prefill, w.segment(),
+                w.byteSize(), rows, cols, start * CHUNK_ROWS, Math.min(rows, end * CHUNK_ROWS), a, out));
     }
 
     /**
@@ -291,16 +326,41 @@ public final class NativeGemm {
     static void product(Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart, int rowEnd,
                         QuantizedActivations a, float[] out) {
         if (DEFAULT == null) throw new IllegalStateException("native prefill kernels are " + STATUS);
-        product(DEFAULT, layout, weights, weightBytes, rows, cols, rowStart, rowEnd, a, out);
+        product(DEFAULT, layout, false, weights, weightBytes, rows, cols, rowStart, rowEnd, a, out);
     }
 
-    /** {@link #product(Layout, MemorySegment, long, int, int, int, int, QuantizedActivations, float[])} in the kernels of {@code library}. */
-    static void product(Library library, Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart,
-                        int rowEnd, QuantizedActivations a, float[] out) {
+    /** {@link #product(Layout, MemorySegment, long, int, int, int, int, QuantizedActivations, float[])} in {@code library}'s prefill kernel, or its decode kernel. */
+    static void product(Library library, Layout layout, boolean decode, MemorySegment weights, long weightBytes, int rows, int cols,
+                        int rowStart, int rowEnd, QuantizedActivations a, float[] out) {
         checkArguments(layout, weights, weightBytes, rows, cols, rowStart, rowEnd, a, out);
+        MethodHandle kernel = decode ? library.decodes[layout.ordinal()] : library.products[layout.ordinal()];
+        if (kernel == null) throw new IllegalArgumentException(layout + " has no native decode kernel");
         try {
-            library.products[layout.ordinal()].invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(a.int8),
+            kernel.invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(a.int8),
                     MemorySegment.ofArray(a.scales), MemorySegment.ofArray(a.groupSums), a.batch, MemorySegment.ofArray(out));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Rows {@code [rowStart, rowEnd)} of {@code out[t * rows + r] = Σ_k W[r, k] x[t * cols + k]}, {@code t < batch}, {@code w} in {@code layout}. */
+    static void decodeFloats(FloatLayout layout, Tensor w, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        if (DEFAULT == null) throw new IllegalStateException("native kernels are " + STATUS);
+        decodeFloats(DEFAULT, layout, w.segment(), w.rows(), w.cols(), x, batch, out, rowStart, rowEnd);
+    }
+
+    static void decodeFloats(Library library, FloatLayout layout, MemorySegment weights, int rows, int cols, float[] x, int batch,
+                             float[] out, int rowStart, int rowEnd) {
+        if (rowStart < 0 || rowStart > rowEnd || rowEnd > rows) throw new IndexOutOfBoundsException("rows " + rowStart + ".." + rowEnd + " of " + rows);
+        if (weights.byteSize() < 2L * rows * cols)
+            throw new IllegalArgumentException("weights of " + weights.byteSize() + " bytes, " + 2L * rows * cols + " needed for " + rows + " × " + cols);
+        if (batch < 0 || x.length < (long) batch * cols || out.length < (long) batch * rows)
+            throw new IllegalArgumentException("buffers too small for " + batch + " rows of " + cols + " and " + rows + " outputs");
+        try {
+            library.floatDecodes[layout.ordinal()].invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(x), batch,
+                    MemorySegment.ofArray(out));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

@@ -86,10 +86,120 @@ class NativeGemmTest {
                         assertTrue(w instanceof InterleavedTensor, w.toString());
                         NativeGemm.Layout layout = type == GgmlType.Q4_0 ? NativeGemm.Layout.INTERLEAVED_Q4_0 : NativeGemm.Layout.INTERLEAVED_Q4_K;
                         checkProduct(library, layout, w, random, batch, new int[][] {{0, rows}, {rows - 16, rows}, {0, 16}});
-                        assertThrows(IllegalArgumentException.class, () -> NativeGemm.product(library, layout, w.segment(), w.byteSize(), rows,
+                        assertThrows(IllegalArgumentException.class, () -> NativeGemm.product(library, layout, false, w.segment(), w.byteSize(), rows,
                                 cols, 0, rows - 1, new QuantizedActivations().quantizeToBytes(new float[cols], 1, cols), new float[rows]));
                     }
         }
+    }
+
+    /**
+     * The decode kernels (a few rows of x): Q8_0's own, and the interleaved layouts' prefill kernel run one
+     * panel at a time, on odd row counts and ranges, one to seven tokens.
+     */
+    @Test
+    void decodeProductsAreTheProductsOfDequantizedWeightsAndActivations() {
+        for (NativeGemm.Library library : libraries()) {
+            Random random = new Random(12);
+            for (int rows : new int[] {37, 64})
+                for (int cols : new int[] {32, 96, 1056})
+                    for (int batch : new int[] {1, 2, 3, 7}) {
+                        Tensor w = MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
+                        checkDecode(library, NativeGemm.Layout.Q8_0, w, random, batch, new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}});
+                    }
+            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K})
+                for (int cols : type == GgmlType.Q4_0 ? new int[] {32, 1056} : new int[] {256, 1280})
+                    for (int batch : new int[] {1, 3}) {
+                        BlockQuantTensor flat = (BlockQuantTensor) MatmulRowsTest.matrix(type, random, 48, cols);
+                        Tensor w = type == GgmlType.Q4_0 ? InterleavedQ4_0Tensor.interleave((Q4_0Tensor) flat)
+                                : InterleavedQ4_KTensor.interleave((Q4_KTensor) flat);
+                        checkDecode(library, type == GgmlType.Q4_0 ? NativeGemm.Layout.INTERLEAVED_Q4_0 : NativeGemm.Layout.INTERLEAVED_Q4_K, w,
+                                random, batch, new int[][] {{0, 48}, {16, 32}});
+                    }
+        }
+    }
+
+    private static void checkDecode(NativeGemm.Library library, NativeGemm.Layout layout, Tensor w, Random random, int batch, int[][] ranges) {
+        int rows = w.rows(), cols = w.cols();
+        QuantizedActivations a = new QuantizedActivations().quantizeToBytes(MatmulRowsTest.gaussian(random, batch * cols), batch, cols);
+        for (int[] range : ranges) {
+            float[] out = new float[batch * rows];
+            Arrays.fill(out, Float.NaN);
+            NativeGemm.product(library, layout, true, w.segment(), w.byteSize(), rows, cols, range[0], range[1], a, out);
+            checkRows(w, a, out, range[0], range[1], library.isa() + " decode " + layout + " rows " + rows + " cols " + cols + " batch "
+                    + batch + " range " + Arrays.toString(range));
+        }
+    }
+
+    /**
+     * BF16 and F16 decode against double dot products of each row: columns that fill the 4-vector loop, leave
+     * single vectors and a scalar tail, one to three tokens, partial row ranges.
+     */
+    @Test
+    void floatDecodeIsTheDotProductOfEachRow() {
+        for (NativeGemm.Library library : libraries()) {
+            Random random = new Random(21);
+            for (GgmlType type : new GgmlType[] {GgmlType.BF16, GgmlType.F16})
+                for (int cols : new int[] {5, 16, 72, 100, 2048 + 24})
+                    for (int batch : new int[] {1, 2, 3}) {
+                        int rows = 19;
+                        Tensor w = MatmulRowsTest.matrix(type, random, rows, cols);
+                        float[] x = MatmulRowsTest.gaussian(random, batch * cols), row = new float[cols];
+                        for (int[] range : new int[][] {{0, rows}, {3, 11}, {rows - 1, rows}}) {
+                            float[] out = new float[batch * rows];
+                            Arrays.fill(out, Float.NaN);
+                            NativeGemm.decodeFloats(library, NativeGemm.FloatLayout.valueOf(type.name()), w.segment(), rows, cols, x, batch, out,
+                                    range[0], range[1]);
+                            for (int r = 0; r < rows; r++) {
+                                w.dequantize((long) r * cols, row, 0, cols);
+                                for (int t = 0; t < batch; t++) {
+                                    String where = library.isa() + " " + type + " cols " + cols + " range " + Arrays.toString(range) + " row " + r
+                                            + " token " + t;
+                                    float got = out[t * rows + r];
+                                    if (r < range[0] || r >= range[1]) {
+                                        assertTrue(Float.isNaN(got), where + " outside the range was written");
+                                        continue;
+                                    }
+                                    double want = 0, magnitude = 0;
+                                    for (int c = 0; c < cols; c++) {
+                                        want += (double) row[c] * x[t * cols + c];
+                                        magnitude += Math.abs((double) row[c] * x[t * cols + c]);
+                                    }
+                                    assertEquals(want, got, 1e-6 * magnitude + 1e-7, where);
+                                }
+                            }
+                        }
+                    }
+            Tensor w = MatmulRowsTest.matrix(GgmlType.BF16, random, 4, 32);
+            assertThrows(IndexOutOfBoundsException.class, () -> NativeGemm.decodeFloats(library, NativeGemm.FloatLayout.BF16, w.segment(), 4, 32,
+                    new float[32], 1, new float[4], 0, 5));
+            assertThrows(IllegalArgumentException.class, () -> NativeGemm.decodeFloats(library, NativeGemm.FloatLayout.BF16, w.segment(), 5, 32,
+                    new float[32], 1, new float[5], 0, 5));
+            assertThrows(IllegalArgumentException.class, () -> NativeGemm.decodeFloats(library, NativeGemm.FloatLayout.BF16, w.segment(), 4, 32,
+                    new float[31], 1, new float[4], 0, 4));
+        }
+    }
+
+    /** In decode, the public {@link Tensor#matmul} of Q8_0, interleaved Q4_K and BF16 matrices takes the native kernels, close to the float products. */
+    @Test
+    void matmulInDecodeTakesTheNativeKernels() {
+        assumeNative();
+        Random random = new Random(6);
+        for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.BF16, GgmlType.F16})
+            for (int batch : new int[] {1, 3}) {
+                int rows = 96, cols = 512;
+                Tensor w = Tensors.forInference(MatmulRowsTest.matrix(type, random, rows, cols));
+                if (type == GgmlType.Q4_K) assertTrue(w instanceof InterleavedQ4_KTensor, w.toString());
+                float[] x = MatmulRowsTest.gaussian(random, batch * cols);
+                float[] out = new float[batch * rows], floats = new float[batch * rows];
+                w.matmul(x, batch, out);
+                w.matmulRowsByDot(x, batch, floats, 0, rows);
+                if (type == GgmlType.BF16 || type == GgmlType.F16) {
+                    for (int i = 0; i < out.length; i++) assertEquals(floats[i], out[i], 1e-4f * (1 + Math.abs(floats[i])), type + " output " + i);
+                    continue;
+                }
+                QuantizedActivations a = new QuantizedActivations().quantizeToBytes(x, batch, cols);
+                checkRows(w, a, out, 0, rows, type + " decode batch " + batch);
+            }
     }
 
     private static void checkProduct(NativeGemm.Library library, NativeGemm.Layout layout, Tensor w, Random random, int batch,
@@ -100,7 +210,7 @@ class NativeGemmTest {
         for (int[] range : ranges) {
             float[] out = new float[batch * rows];
             Arrays.fill(out, Float.NaN);
-            NativeGemm.product(library, layout, w.segment(), w.byteSize(), rows, cols, range[0], range[1], a, out);
+            NativeGemm.product(library, layout, false, w.segment(), w.byteSize(), rows, cols, range[0], range[1], a, out);
             String where = library.isa() + " " + layout + " rows " + rows + " cols " + cols + " batch " + batch + " range " + Arrays.toString(range);
             checkRows(w, a, out, range[0], range[1], where);
         }
@@ -156,7 +266,7 @@ class NativeGemmTest {
                 }
                 BlockQuantTensor w = (BlockQuantTensor) Tensors.of(type, "w", MemorySegment.ofArray(bytes), new long[] {rows, cols});
                 float[] out = new float[batch * rows];
-                NativeGemm.product(library, NativeGemm.Layout.valueOf(type.name()), w.segment(), w.byteSize(), rows, cols, 0, rows, a, out);
+                NativeGemm.product(library, NativeGemm.Layout.valueOf(type.name()), false, w.segment(), w.byteSize(), rows, cols, 0, rows, a, out);
                 for (int t = 0; t < batch; t++)
                     for (int r = 0; r < rows; r++) {
                         double want = (double) weight * (t % 2 == 0 ? 127 : -127) * cols * (0.5 / 127);

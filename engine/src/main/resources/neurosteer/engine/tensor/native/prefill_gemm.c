@@ -48,6 +48,14 @@ static __thread panel_t panels[2] __attribute__((aligned(64)));
 
 static inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
 
+// Software prefetch of the bytes [at, at + bytes), a line at a time. The Java kernels cannot issue it, and
+// on some machines (a 2-core Sapphire Rapids VM) streaming a matrix without it reaches 55-65% of the read
+// rate: the hardware prefetchers stop at every 4 KiB page (docs/BENCHMARKS.md, thirty-fourth run).
+#define PREFETCH_AHEAD 2048
+static inline void prefetch_lines(const uint8_t *at, int bytes) {
+    for (int i = 0; i < bytes; i += 64) _mm_prefetch((const char *) (at + i), _MM_HINT_T0);
+}
+
 static inline float half_at(const uint8_t *at) {
     uint16_t bits;
     memcpy(&bits, at, 2);
@@ -144,7 +152,7 @@ static void pack_q4_k(panel_t *p, const uint8_t *w, int cols, int r0, int nrows,
 // The interleaved formats (neurosteer's InterleavedTensor): groups of 16 rows whose lanes hold rows
 // 0, 8, 1, 9, ..., 7, 15. For 32 columns, 16 lines of 16 bytes: line l holds, per lane, column l in its low
 // nibble and column l + 16 in its high one. ROW_ORDER reads lanes back in row order: row i is lane ROW_ORDER[i].
-static const int ROW_ORDER[LANES] = {0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15};
+static const int ROW_ORDER[LANES] __attribute__((unused)) = {0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15};
 
 // 16 lines of interleaved nibbles (256 bytes at lines) into the 8 column groups of one 32-column block.
 #if WITH_AVX512
@@ -187,6 +195,34 @@ static void zero_panel(panel_t *p, int klen) {
     memset(p->min, 0, sizeof(float) * LANES * (size_t) (klen / 32));
 }
 
+// 16 values of the interleaved lanes put in row order: out[i] = lanes[ROW_ORDER[i]], i.e. the even lanes then the odd ones.
+#if WITH_AVX512
+static inline void store_in_row_order(float *out, __m512 lanes) {
+    _mm512_store_ps(out, _mm512_permutexvar_ps(_mm512_loadu_si512(ROW_ORDER), lanes));
+}
+static inline __m512 halves_at(const uint8_t *at) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) at)); }
+static inline __m512 bytes_as_floats(__m128i b) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b)); }
+typedef __m512 lanes16_t;
+#define LANES_MUL(a, b) _mm512_mul_ps(a, b)
+#define LANES_SET1(v) _mm512_set1_ps(v)
+#else
+typedef struct { __m256 lo, hi; } lanes16_t; // lanes 0-7 and 8-15
+static inline void store_in_row_order(float *out, lanes16_t v) {
+    const __m256i quads = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7);
+    _mm256_store_ps(out, _mm256_permutevar8x32_ps(_mm256_shuffle_ps(v.lo, v.hi, 0x88), quads));
+    _mm256_store_ps(out + 8, _mm256_permutevar8x32_ps(_mm256_shuffle_ps(v.lo, v.hi, 0xDD), quads));
+}
+static inline lanes16_t halves_at(const uint8_t *at) {
+    return (lanes16_t) {_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) at)), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) (at + 16)))};
+}
+static inline lanes16_t bytes_as_floats(__m128i b) {
+    return (lanes16_t) {_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b)), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(b, 8)))};
+}
+static inline lanes16_t lanes_mul(lanes16_t a, lanes16_t b) { return (lanes16_t) {_mm256_mul_ps(a.lo, b.lo), _mm256_mul_ps(a.hi, b.hi)}; }
+#define LANES_MUL(a, b) lanes_mul(a, b)
+#define LANES_SET1(v) ((lanes16_t) {_mm256_set1_ps(v), _mm256_set1_ps(v)})
+#endif
+
 // Interleaved Q4_0: per group and 32 columns, 288 bytes: 16 f16 scales, then the 16 lines. W = d (q - 8).
 static void pack_interleaved_q4_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
     if (nrows == 0) { zero_panel(p, klen); return; }
@@ -194,11 +230,10 @@ static void pack_interleaved_q4_0(panel_t *p, const uint8_t *w, int cols, int r0
     const uint8_t *group = w + (size_t) (r0 / LANES) * blocks_per_row * 288;
     for (int b = 0; b < klen / 32; b++) {
         const uint8_t *block = group + (size_t) (k0 / 32 + b) * 288;
-        for (int i = 0; i < LANES; i++) {
-            float d = half_at(block + 2 * ROW_ORDER[i]);
-            p->scale[b][i] = d;
-            p->min[b][i] = 8 * d;
-        }
+        prefetch_lines(block + PREFETCH_AHEAD, 288);
+        lanes16_t d = halves_at(block);
+        store_in_row_order(p->scale[b], d);
+        store_in_row_order(p->min[b], LANES_MUL(d, LANES_SET1(8)));
         pack_nibbles(&p->q[b * GROUPS_PER_BLOCK], block + 32);
     }
 }
@@ -206,24 +241,28 @@ static void pack_interleaved_q4_0(panel_t *p, const uint8_t *w, int cols, int r0
 // Interleaved Q4_K: per group and 256 columns, 2304 bytes: a 256-byte header (16 f16 d, 16 f16 dmin, then
 // 12 bytes of repacked 6-bit scales and mins per lane, byte t of the lanes at 64 + 16 t) and 8 sub-blocks of
 // 16 lines. Sub-block j: W = d scale_j q - dmin min_j, scale_j = byte j & 63,
-// min_j = (byte 8 + j/2 >> 4 (j & 1)) & 15 | (byte j >> 6) << 4.
+// min_j = (byte 8 + j/2 >> 4 (j & 1)) & 15 | (byte j >> 6) << 4, for all 16 lanes at once.
 static void pack_interleaved_q4_k(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
     if (nrows == 0) { zero_panel(p, klen); return; }
     int supers_per_row = cols / 256;
     const uint8_t *group = w + (size_t) (r0 / LANES) * supers_per_row * 2304;
     for (int sb = 0; sb < klen / 256; sb++) {
-        const uint8_t *super = group + (size_t) (k0 / 256 + sb) * 2304;
-        for (int i = 0; i < LANES; i++) {
-            int lane = ROW_ORDER[i];
-            float d = half_at(super + 2 * lane), dmin = half_at(super + 32 + 2 * lane);
-            for (int j = 0; j < 8; j++) {
-                int sixbits = super[64 + 16 * j + lane], minlow = super[64 + 16 * (8 + j / 2) + lane];
-                int scale = sixbits & 63, min = (minlow >> 4 * (j & 1) & 15) | (sixbits >> 6) << 4;
-                p->scale[sb * 8 + j][i] = d * (float) scale;
-                p->min[sb * 8 + j][i] = dmin * (float) min;
-            }
+        const uint8_t *super = group + (size_t) (k0 / 256 + sb) * 2304, *bytes = super + 64;
+        prefetch_lines(super + PREFETCH_AHEAD, 256);
+        lanes16_t d = halves_at(super), dmin = halves_at(super + 32);
+        for (int j = 0; j < 8; j++) {
+            int b = sb * 8 + j;
+            __m128i six = _mm_loadu_si128((const __m128i *) (bytes + 16 * j));
+            __m128i low = _mm_loadu_si128((const __m128i *) (bytes + 16 * (8 + j / 2)));
+            if (j & 1) low = _mm_srli_epi16(low, 4);
+            __m128i scale = _mm_and_si128(six, _mm_set1_epi8(63));
+            __m128i min = _mm_or_si128(_mm_and_si128(low, _mm_set1_epi8(15)),
+                                       _mm_slli_epi16(_mm_and_si128(_mm_srli_epi16(six, 6), _mm_set1_epi8(3)), 4));
+            store_in_row_order(p->scale[b], LANES_MUL(d, bytes_as_floats(scale)));
+            store_in_row_order(p->min[b], LANES_MUL(dmin, bytes_as_floats(min)));
+            prefetch_lines(super + 256 + 256 * j + PREFETCH_AHEAD, 256);
+            pack_nibbles(&p->q[b * GROUPS_PER_BLOCK], super + 256 + 256 * j);
         }
-        for (int j = 0; j < 8; j++) pack_nibbles(&p->q[(sb * 8 + j) * GROUPS_PER_BLOCK], super + 256 + 256 * j);
     }
 }
 
@@ -399,3 +438,119 @@ PRODUCT(q4_0, pack_q4_0, 0)
 PRODUCT(q4_k, pack_q4_k, 0)
 PRODUCT(interleaved_q4_0, pack_interleaved_q4_0, 0)
 PRODUCT(interleaved_q4_k, pack_interleaved_q4_k, 0)
+
+// ---- Decode: a few tokens against row-major weights, each row read from memory once ----
+//
+// matvec_*: out[t * rows + r] for rows [row_start, row_end) and t < batch, one row at a time, every token
+// against it while it sits in L1, the rows ahead prefetched.
+
+#if WITH_AVX512
+#define FLOAT_LANES 16
+typedef __m512 floats_t;
+#define FLOATS_ZERO() _mm512_setzero_ps()
+#define FLOATS_LOAD(p) _mm512_loadu_ps(p)
+#define FLOATS_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define FLOATS_ADD(a, b) _mm512_add_ps(a, b)
+#define FLOATS_SUM(v) _mm512_reduce_add_ps(v)
+static inline floats_t bf16_at(const uint16_t *p) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *) p)), 16));
+}
+static inline floats_t f16_at(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) p)); }
+#else
+#define FLOAT_LANES 8
+typedef __m256 floats_t;
+#define FLOATS_ZERO() _mm256_setzero_ps()
+#define FLOATS_LOAD(p) _mm256_loadu_ps(p)
+#define FLOATS_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define FLOATS_ADD(a, b) _mm256_add_ps(a, b)
+static inline float FLOATS_SUM(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+static inline floats_t bf16_at(const uint16_t *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *) p)), 16));
+}
+static inline floats_t f16_at(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) p)); }
+#endif
+
+static inline float bf16_scalar(uint16_t h) {
+    uint32_t bits = (uint32_t) h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+// 16-bit floats: bf16 (upper halves of floats) or IEEE half.
+static inline __attribute__((always_inline)) void matvec_16bit(const uint16_t *w, int rows, int cols, int row_start, int row_end,
+        const float *x, int batch, float *out, const int bf16) {
+    const int step = 4 * FLOAT_LANES;
+    for (int r = row_start; r < row_end; r++) {
+        const uint16_t *row = w + (size_t) r * cols;
+        for (int t = 0; t < batch; t++) {
+            const float *xt = x + (size_t) t * cols;
+            floats_t a0 = FLOATS_ZERO(), a1 = a0, a2 = a0, a3 = a0;
+            int c = 0;
+            for (; c + step <= cols; c += step) {
+                if (t == 0) prefetch_lines((const uint8_t *) (row + c) + PREFETCH_AHEAD, 2 * step);
+                a0 = FLOATS_FMA(bf16 ? bf16_at(row + c) : f16_at(row + c), FLOATS_LOAD(xt + c), a0);
+                a1 = FLOATS_FMA(bf16 ? bf16_at(row + c + FLOAT_LANES) : f16_at(row + c + FLOAT_LANES), FLOATS_LOAD(xt + c + FLOAT_LANES), a1);
+                a2 = FLOATS_FMA(bf16 ? bf16_at(row + c + 2 * FLOAT_LANES) : f16_at(row + c + 2 * FLOAT_LANES),
+                                FLOATS_LOAD(xt + c + 2 * FLOAT_LANES), a2);
+                a3 = FLOATS_FMA(bf16 ? bf16_at(row + c + 3 * FLOAT_LANES) : f16_at(row + c + 3 * FLOAT_LANES),
+                                FLOATS_LOAD(xt + c + 3 * FLOAT_LANES), a3);
+            }
+            for (; c + FLOAT_LANES <= cols; c += FLOAT_LANES)
+                a0 = FLOATS_FMA(bf16 ? bf16_at(row + c) : f16_at(row + c), FLOATS_LOAD(xt + c), a0);
+            float sum = FLOATS_SUM(FLOATS_ADD(FLOATS_ADD(a0, a1), FLOATS_ADD(a2, a3)));
+            for (; c < cols; c++) sum += (bf16 ? bf16_scalar(row[c]) : half_to_float(row[c])) * xt[c];
+            out[(size_t) t * rows + r] = sum;
+        }
+    }
+}
+
+void neurosteer_matvec_bf16(const uint16_t *w, int rows, int cols, int row_start, int row_end, const float *x, int batch, float *out) {
+    matvec_16bit(w, rows, cols, row_start, row_end, x, batch, out, 1);
+}
+
+void neurosteer_matvec_f16(const uint16_t *w, int rows, int cols, int row_start, int row_end, const float *x, int batch, float *out) {
+    matvec_16bit(w, rows, cols, row_start, row_end, x, batch, out, 0);
+}
+
+// Q8_0 against activations quantized as for the products above. Per block, 8 lanes of 4-byte dot products
+// scaled by d * dx into 8 float lanes, summed once a row. AVX-512 VNNI multiplies u = q + 128 (and takes
+// 128 d sx off the row's sum); AVX2 multiplies |q| by x with q's sign.
+void neurosteer_matvec_q8_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq, const float *dx,
+                            const float *sx, int batch, float *out) {
+    int nb = cols / 32;
+    size_t row_bytes = (size_t) nb * 34;
+    for (int r = row_start; r < row_end; r++) {
+        const uint8_t *row = w + (size_t) r * row_bytes;
+        for (int t = 0; t < batch; t++) {
+            const int8_t *xt = xq + (size_t) t * cols;
+            const float *dt = dx + (size_t) t * nb, *st = sx + (size_t) t * nb;
+            __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+            float offset = 0;
+            for (int b = 0; b < nb; b++) {
+                const uint8_t *block = row + (size_t) b * 34;
+                if (t == 0 && (b & 1) == 0) prefetch_lines(block + PREFETCH_AHEAD, 68);
+                __m256i q = _mm256_loadu_si256((const __m256i *) (block + 2)), xv = _mm256_loadu_si256((const __m256i *) (xt + 32 * b));
+                float d = half_at(block);
+#if WITH_AVX512
+                __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_xor_si256(q, _mm256_set1_epi8((char) 0x80)), xv);
+                offset += 128 * d * st[b];
+#else
+                (void) st;
+                __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_abs_epi8(q), _mm256_sign_epi8(xv, q)), _mm256_set1_epi16(1));
+#endif
+                __m256 term = _mm256_mul_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * dt[b]));
+                if (b & 1) acc1 = _mm256_add_ps(acc1, term);
+                else acc0 = _mm256_add_ps(acc0, term);
+            }
+            __m256 acc = _mm256_add_ps(acc0, acc1);
+            __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+            s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+            out[(size_t) t * rows + r] = _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s))) - offset;
+        }
+    }
+}
