@@ -60,6 +60,14 @@ public final class F16Tensor extends Tensor {
         else super.matvecRows(x, batch, out, rowStart, rowEnd);
     }
 
+    /** Prefill takes the native panel kernel where it runs ({@link NativeGemm#multiplyFloats}). */
+    @Override
+    public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        if (Kernels.VECTORIZE && batch >= TiledMatmul.MIN_BATCH && NativeGemm.multipliesFloats(NativeGemm.FloatLayout.F16))
+            NativeGemm.multiplyFloats(NativeGemm.FloatLayout.F16, this, x, batch, out, rowStart, rowEnd);
+        else super.matmulRows(x, batch, out, rowStart, rowEnd);
+    }
+
     @Override
     public void dequantize(long offset, float[] out, int outOffset, int n) {
         int i = 0;

@@ -100,16 +100,21 @@ public final class NativeGemm {
 
     /** The 16-bit float layouts (row-major) whose decode runs in the library, against x in floats. */
     enum FloatLayout {
-        BF16("neurosteer_matvec_bf16"),
-        F16("neurosteer_matvec_f16");
+        BF16("neurosteer_matvec_bf16", "neurosteer_gemm_bf16"),
+        F16("neurosteer_matvec_f16", "neurosteer_gemm_f16");
 
         final String symbol;
+        /** Prefill: FP32 FMAs on a converted, transposed panel. */
+        final String gemmSymbol;
 
-        FloatLayout(String symbol) { this.symbol = symbol; }
+        FloatLayout(String symbol, String gemmSymbol) {
+            this.symbol = symbol;
+            this.gemmSymbol = gemmSymbol;
+        }
     }
 
     /** The library compiled for one instruction set: its products by {@link Layout}, decode products by layout, and by {@link FloatLayout}. */
-    record Library(Isa isa, MethodHandle[] products, MethodHandle[] decodes, MethodHandle[] floatDecodes) {}
+    record Library(Isa isa, MethodHandle[] products, MethodHandle[] decodes, MethodHandle[] floatDecodes, MethodHandle[] floatProducts) {}
 
     /** {@code -Dneurosteer.native.decode=false} keeps decode in the Java kernels (prefill still native): for comparisons. */
     private static final boolean DECODE = !"false".equals(System.getProperty("neurosteer.native.decode"));
@@ -208,10 +213,12 @@ public final class NativeGemm {
                 if (layout.decodeSymbol != null)
                     decodes[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.decodeSymbol), product, Linker.Option.critical(true));
             }
-            MethodHandle[] floatDecodes = new MethodHandle[FloatLayout.values().length];
-            for (FloatLayout layout : FloatLayout.values())
+            MethodHandle[] floatDecodes = new MethodHandle[FloatLayout.values().length], floatProducts = new MethodHandle[FloatLayout.values().length];
+            for (FloatLayout layout : FloatLayout.values()) {
                 floatDecodes[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.symbol), floatProduct, Linker.Option.critical(true));
-            return new Library(isa, products, decodes, floatDecodes);
+                floatProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.gemmSymbol), floatProduct, Linker.Option.critical(true));
+            }
+            return new Library(isa, products, decodes, floatDecodes, floatProducts);
         } catch (Unavailable e) {
             throw e;
         } catch (Throwable e) {
@@ -351,15 +358,32 @@ public final class NativeGemm {
         decodeFloats(DEFAULT, layout, w.segment(), w.rows(), w.cols(), x, batch, out, rowStart, rowEnd);
     }
 
+    /** True when prefill products of {@code layout} run in the native kernels ({@link #multiplyFloats} from {@link TiledMatmul#MIN_BATCH} rows of x). */
+    static boolean multipliesFloats(FloatLayout layout) { return FLOAT_PREFILL && DEFAULT != null; }
+
+    /** {@code -Dneurosteer.native.floatPrefill=false} keeps BF16/F16 prefill in Java. */
+    private static final boolean FLOAT_PREFILL = !"false".equals(System.getProperty("neurosteer.native.floatPrefill"));
+
+    /** Prefill: as {@link #decodeFloats}, with the panel kernel. */
+    static void multiplyFloats(FloatLayout layout, Tensor w, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        if (DEFAULT == null) throw new IllegalStateException("native kernels are " + STATUS);
+        floats(DEFAULT, layout, true, w.segment(), w.rows(), w.cols(), x, batch, out, rowStart, rowEnd);
+    }
+
     static void decodeFloats(Library library, FloatLayout layout, MemorySegment weights, int rows, int cols, float[] x, int batch,
                              float[] out, int rowStart, int rowEnd) {
+        floats(library, layout, false, weights, rows, cols, x, batch, out, rowStart, rowEnd);
+    }
+
+    static void floats(Library library, FloatLayout layout, boolean prefill, MemorySegment weights, int rows, int cols, float[] x, int batch,
+                       float[] out, int rowStart, int rowEnd) {
         if (rowStart < 0 || rowStart > rowEnd || rowEnd > rows) throw new IndexOutOfBoundsException("rows " + rowStart + ".." + rowEnd + " of " + rows);
         if (weights.byteSize() < 2L * rows * cols)
             throw new IllegalArgumentException("weights of " + weights.byteSize() + " bytes, " + 2L * rows * cols + " needed for " + rows + " × " + cols);
         if (batch < 0 || x.length < (long) batch * cols || out.length < (long) batch * rows)
             throw new IllegalArgumentException("buffers too small for " + batch + " rows of " + cols + " and " + rows + " outputs");
         try {
-            library.floatDecodes[layout.ordinal()].invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(x), batch,
+            (prefill ? library.floatProducts : library.floatDecodes)[layout.ordinal()].invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(x), batch,
                     MemorySegment.ofArray(out));
         } catch (RuntimeException | Error e) {
             throw e;

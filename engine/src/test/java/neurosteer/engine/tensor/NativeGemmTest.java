@@ -131,29 +131,31 @@ class NativeGemmTest {
     }
 
     /**
-     * BF16 and F16 decode against double dot products of each row: columns that fill the 4-vector loop, leave
-     * single vectors and a scalar tail, one to three tokens, partial row ranges.
+     * BF16 and F16 decode and prefill kernels against double dot products of each row: columns that fill
+     * the 4-vector loop, leave single vectors and a scalar tail, and cross prefill's 128-column chunks;
+     * token counts around the prefill tiles (6 and 8); row counts past its 32-row panel; partial row ranges.
      */
     @Test
-    void floatDecodeIsTheDotProductOfEachRow() {
+    void floatProductsAreTheDotProductsOfEachRow() {
         for (NativeGemm.Library library : libraries()) {
             Random random = new Random(21);
+            for (boolean prefill : new boolean[] {false, true})
             for (GgmlType type : new GgmlType[] {GgmlType.BF16, GgmlType.F16})
-                for (int cols : new int[] {5, 16, 72, 100, 2048 + 24})
-                    for (int batch : new int[] {1, 2, 3}) {
-                        int rows = 19;
+                for (int cols : new int[] {5, 16, 72, 300, 2048 + 24})
+                    for (int batch : prefill ? new int[] {1, 7, 9, 14} : new int[] {1, 2, 3}) {
+                        int rows = prefill ? 45 : 19;
                         Tensor w = MatmulRowsTest.matrix(type, random, rows, cols);
                         float[] x = MatmulRowsTest.gaussian(random, batch * cols), row = new float[cols];
                         for (int[] range : new int[][] {{0, rows}, {3, 11}, {rows - 1, rows}}) {
                             float[] out = new float[batch * rows];
                             Arrays.fill(out, Float.NaN);
-                            NativeGemm.decodeFloats(library, NativeGemm.FloatLayout.valueOf(type.name()), w.segment(), rows, cols, x, batch, out,
+                            NativeGemm.floats(library, NativeGemm.FloatLayout.valueOf(type.name()), prefill, w.segment(), rows, cols, x, batch, out,
                                     range[0], range[1]);
                             for (int r = 0; r < rows; r++) {
                                 w.dequantize((long) r * cols, row, 0, cols);
                                 for (int t = 0; t < batch; t++) {
-                                    String where = library.isa() + " " + type + " cols " + cols + " range " + Arrays.toString(range) + " row " + r
-                                            + " token " + t;
+                                    String where = library.isa() + (prefill ? " prefill " : " decode ") + type + " cols " + cols + " batch " + batch
+                                            + " range " + Arrays.toString(range) + " row " + r + " token " + t;
                                     float got = out[t * rows + r];
                                     if (r < range[0] || r >= range[1]) {
                                         assertTrue(Float.isNaN(got), where + " outside the range was written");
@@ -179,13 +181,16 @@ class NativeGemmTest {
         }
     }
 
-    /** In decode, the public {@link Tensor#matmul} of Q8_0, interleaved Q4_K and BF16 matrices takes the native kernels, close to the float products. */
+    /**
+     * In decode, the public {@link Tensor#matmul} of Q8_0, interleaved Q4_K, BF16 and F16 matrices takes the
+     * native kernels, close to the float products; so does BF16 and F16 prefill.
+     */
     @Test
-    void matmulInDecodeTakesTheNativeKernels() {
+    void matmulInDecodeAndFloatPrefillTakesTheNativeKernels() {
         assumeNative();
         Random random = new Random(6);
         for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.BF16, GgmlType.F16})
-            for (int batch : new int[] {1, 3}) {
+            for (int batch : type == GgmlType.BF16 || type == GgmlType.F16 ? new int[] {1, 3, TiledMatmul.MIN_BATCH + 1} : new int[] {1, 3}) {
                 int rows = 96, cols = 512;
                 Tensor w = Tensors.forInference(MatmulRowsTest.matrix(type, random, rows, cols));
                 if (type == GgmlType.Q4_K) assertTrue(w instanceof InterleavedQ4_KTensor, w.toString());

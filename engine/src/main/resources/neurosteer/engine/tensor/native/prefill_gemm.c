@@ -51,9 +51,15 @@ static inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
 // Software prefetch of the bytes [at, at + bytes), a line at a time. The Java kernels cannot issue it, and
 // on some machines (a 2-core Sapphire Rapids VM) streaming a matrix without it reaches 55-65% of the read
 // rate: the hardware prefetchers stop at every 4 KiB page (docs/BENCHMARKS.md, thirty-fourth run).
-#define PREFETCH_AHEAD 2048
+#ifndef PREFETCH_AHEAD
+#define PREFETCH_AHEAD 4096 // row-major rows in decode
+#endif
+#ifndef PACK_PREFETCH_AHEAD
+#define PACK_PREFETCH_AHEAD 2048 // interleaved groups while packing
+#endif
+// (As an asm statement: GCC 12 dropped _mm_prefetch from the matrix-vector loops below.)
 static inline void prefetch_lines(const uint8_t *at, int bytes) {
-    for (int i = 0; i < bytes; i += 64) _mm_prefetch((const char *) (at + i), _MM_HINT_T0);
+    for (int i = 0; i < bytes; i += 64) __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *) (at + i)));
 }
 
 static inline float half_at(const uint8_t *at) {
@@ -230,7 +236,7 @@ static void pack_interleaved_q4_0(panel_t *p, const uint8_t *w, int cols, int r0
     const uint8_t *group = w + (size_t) (r0 / LANES) * blocks_per_row * 288;
     for (int b = 0; b < klen / 32; b++) {
         const uint8_t *block = group + (size_t) (k0 / 32 + b) * 288;
-        prefetch_lines(block + PREFETCH_AHEAD, 288);
+        prefetch_lines(block + PACK_PREFETCH_AHEAD, 288);
         lanes16_t d = halves_at(block);
         store_in_row_order(p->scale[b], d);
         store_in_row_order(p->min[b], LANES_MUL(d, LANES_SET1(8)));
@@ -248,7 +254,7 @@ static void pack_interleaved_q4_k(panel_t *p, const uint8_t *w, int cols, int r0
     const uint8_t *group = w + (size_t) (r0 / LANES) * supers_per_row * 2304;
     for (int sb = 0; sb < klen / 256; sb++) {
         const uint8_t *super = group + (size_t) (k0 / 256 + sb) * 2304, *bytes = super + 64;
-        prefetch_lines(super + PREFETCH_AHEAD, 256);
+        prefetch_lines(super + PACK_PREFETCH_AHEAD, 256);
         lanes16_t d = halves_at(super), dmin = halves_at(super + 32);
         for (int j = 0; j < 8; j++) {
             int b = sb * 8 + j;
@@ -260,7 +266,7 @@ static void pack_interleaved_q4_k(panel_t *p, const uint8_t *w, int cols, int r0
                                        _mm_slli_epi16(_mm_and_si128(_mm_srli_epi16(six, 6), _mm_set1_epi8(3)), 4));
             store_in_row_order(p->scale[b], LANES_MUL(d, bytes_as_floats(scale)));
             store_in_row_order(p->min[b], LANES_MUL(dmin, bytes_as_floats(min)));
-            prefetch_lines(super + 256 + 256 * j + PREFETCH_AHEAD, 256);
+            prefetch_lines(super + 256 + 256 * j + PACK_PREFETCH_AHEAD, 256);
             pack_nibbles(&p->q[b * GROUPS_PER_BLOCK], super + 256 + 256 * j);
         }
     }
@@ -492,7 +498,7 @@ static inline __attribute__((always_inline)) void matvec_16bit(const uint16_t *w
             floats_t a0 = FLOATS_ZERO(), a1 = a0, a2 = a0, a3 = a0;
             int c = 0;
             for (; c + step <= cols; c += step) {
-                if (t == 0) prefetch_lines((const uint8_t *) (row + c) + PREFETCH_AHEAD, 2 * step);
+                prefetch_lines((const uint8_t *) (row + c) + PREFETCH_AHEAD, 2 * step);
                 a0 = FLOATS_FMA(bf16 ? bf16_at(row + c) : f16_at(row + c), FLOATS_LOAD(xt + c), a0);
                 a1 = FLOATS_FMA(bf16 ? bf16_at(row + c + FLOAT_LANES) : f16_at(row + c + FLOAT_LANES), FLOATS_LOAD(xt + c + FLOAT_LANES), a1);
                 a2 = FLOATS_FMA(bf16 ? bf16_at(row + c + 2 * FLOAT_LANES) : f16_at(row + c + 2 * FLOAT_LANES),
@@ -533,7 +539,7 @@ void neurosteer_matvec_q8_0(const uint8_t *w, int rows, int cols, int row_start,
             float offset = 0;
             for (int b = 0; b < nb; b++) {
                 const uint8_t *block = row + (size_t) b * 34;
-                if (t == 0 && (b & 1) == 0) prefetch_lines(block + PREFETCH_AHEAD, 68);
+                if ((b & 1) == 0) prefetch_lines(block + PREFETCH_AHEAD, 68);
                 __m256i q = _mm256_loadu_si256((const __m256i *) (block + 2)), xv = _mm256_loadu_si256((const __m256i *) (xt + 32 * b));
                 float d = half_at(block);
 #if WITH_AVX512
@@ -553,4 +559,128 @@ void neurosteer_matvec_q8_0(const uint8_t *w, int rows, int cols, int row_start,
             out[(size_t) t * rows + r] = _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s))) - offset;
         }
     }
+}
+
+// ---- Prefill of 16-bit float weights (BF16, F16): FP32 FMA ----
+//
+// A panel of 32 rows and FKC columns is converted to floats and transposed, column k holding the 32 rows'
+// weights side by side; then every token tile runs FMAs of those rows against x[t, k] broadcast, the
+// accumulators of 32 rows x TILE_F tokens held in registers over the whole panel.
+#define FKC 128
+#if WITH_AVX512
+#define TILE_F 8
+#else
+#define TILE_F 6
+#endif
+
+typedef struct {
+    float w[FKC][32];
+} float_panel_t;
+
+static __thread float_panel_t float_panel __attribute__((aligned(64)));
+
+static void pack_16bit(float_panel_t *p, const uint16_t *w, int cols, int r0, int nrows, int k0, int klen, int bf16) {
+    for (int i = 0; i < 32; i++) {
+        if (i >= nrows) {
+            for (int k = 0; k < klen; k++) p->w[k][i] = 0;
+            continue;
+        }
+        const uint16_t *row = w + (size_t) (r0 + i) * cols + k0;
+        for (int k = 0; k < klen; k++) p->w[k][i] = bf16 ? bf16_scalar(row[k]) : half_to_float(row[k]);
+    }
+}
+
+#if WITH_AVX512
+static inline __attribute__((always_inline)) void float_sweep(const float_panel_t *p, int klen, const float *x, int cols, int t0,
+        const int T, float *out, int rows, int r0, int n, int first) {
+    __m512 acc0[TILE_F], acc1[TILE_F];
+    for (int j = 0; j < T; j++) acc0[j] = acc1[j] = _mm512_setzero_ps();
+    for (int k = 0; k < klen; k++) {
+        __m512 w0 = _mm512_load_ps(p->w[k]), w1 = _mm512_load_ps(p->w[k] + 16);
+        for (int j = 0; j < T; j++) {
+            __m512 xv = _mm512_set1_ps(x[(size_t) (t0 + j) * cols + k]);
+            acc0[j] = _mm512_fmadd_ps(w0, xv, acc0[j]);
+            acc1[j] = _mm512_fmadd_ps(w1, xv, acc1[j]);
+        }
+    }
+    __mmask16 m0 = rows_mask(n), m1 = rows_mask(n - LANES);
+    for (int j = 0; j < T; j++) {
+        float *o = out + (size_t) (t0 + j) * rows + r0;
+        if (!first) {
+            acc0[j] = _mm512_add_ps(acc0[j], _mm512_maskz_loadu_ps(m0, o));
+            acc1[j] = _mm512_add_ps(acc1[j], _mm512_maskz_loadu_ps(m1, o + LANES));
+        }
+        _mm512_mask_storeu_ps(o, m0, acc0[j]);
+        _mm512_mask_storeu_ps(o + LANES, m1, acc1[j]);
+    }
+}
+#else
+// 16 of the panel's rows (from row offset half * 16) at a time: 2 x TILE_F accumulators of the 16 ymm registers.
+static inline __attribute__((always_inline)) void float_sweep_16(const float_panel_t *p, int half, int klen, const float *x, int cols,
+        int t0, const int T, float *out, int rows, int r0, int n, int first) {
+    __m256 acc0[TILE_F], acc1[TILE_F];
+    for (int j = 0; j < T; j++) acc0[j] = acc1[j] = _mm256_setzero_ps();
+    for (int k = 0; k < klen; k++) {
+        __m256 w0 = _mm256_load_ps(p->w[k] + 16 * half), w1 = _mm256_load_ps(p->w[k] + 16 * half + 8);
+        for (int j = 0; j < T; j++) {
+            __m256 xv = _mm256_broadcast_ss(x + (size_t) (t0 + j) * cols + k);
+            acc0[j] = _mm256_fmadd_ps(w0, xv, acc0[j]);
+            acc1[j] = _mm256_fmadd_ps(w1, xv, acc1[j]);
+        }
+    }
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    int base = 16 * half;
+    __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - base), lane), mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - base - 8), lane);
+    for (int j = 0; j < T; j++) {
+        float *o = out + (size_t) (t0 + j) * rows + r0 + base;
+        if (!first) {
+            acc0[j] = _mm256_add_ps(acc0[j], _mm256_maskload_ps(o, mask0));
+            acc1[j] = _mm256_add_ps(acc1[j], _mm256_maskload_ps(o + 8, mask1));
+        }
+        _mm256_maskstore_ps(o, mask0, acc0[j]);
+        _mm256_maskstore_ps(o + 8, mask1, acc1[j]);
+    }
+}
+
+static inline __attribute__((always_inline)) void float_sweep(const float_panel_t *p, int klen, const float *x, int cols, int t0,
+        const int T, float *out, int rows, int r0, int n, int first) {
+    float_sweep_16(p, 0, klen, x, cols, t0, T, out, rows, r0, n, first);
+    if (n > 16) float_sweep_16(p, 1, klen, x, cols, t0, T, out, rows, r0, n, first);
+}
+#endif
+
+static inline __attribute__((always_inline)) void gemm_16bit(const uint16_t *w, int rows, int cols, int row_start, int row_end,
+        const float *x, int batch, float *out, const int bf16) {
+    for (int k0 = 0; k0 < cols; k0 += FKC) {
+        int klen = cols - k0 < FKC ? cols - k0 : FKC, first = k0 == 0;
+        for (int r0 = row_start; r0 < row_end; r0 += 32) {
+            int n = row_end - r0 < 32 ? row_end - r0 : 32;
+            pack_16bit(&float_panel, w, cols, r0, n, k0, klen, bf16);
+            const float *xk = x + k0;
+#define FLOAT_SWEEP(T) float_sweep(&float_panel, klen, xk, cols, t0, T, out, rows, r0, n, first)
+            int t0 = 0;
+            for (; t0 + TILE_F <= batch; t0 += TILE_F) FLOAT_SWEEP(TILE_F);
+            switch (batch - t0) {
+                case 1: FLOAT_SWEEP(1); break;
+                case 2: FLOAT_SWEEP(2); break;
+                case 3: FLOAT_SWEEP(3); break;
+                case 4: FLOAT_SWEEP(4); break;
+                case 5: FLOAT_SWEEP(5); break;
+#if TILE_F > 6
+                case 6: FLOAT_SWEEP(6); break;
+                case 7: FLOAT_SWEEP(7); break;
+#endif
+                default: break;
+            }
+#undef FLOAT_SWEEP
+        }
+    }
+}
+
+void neurosteer_gemm_bf16(const uint16_t *w, int rows, int cols, int row_start, int row_end, const float *x, int batch, float *out) {
+    gemm_16bit(w, rows, cols, row_start, row_end, x, batch, out, 1);
+}
+
+void neurosteer_gemm_f16(const uint16_t *w, int rows, int cols, int row_start, int row_end, const float *x, int batch, float *out) {
+    gemm_16bit(w, rows, cols, row_start, row_end, x, batch, out, 0);
 }
