@@ -78,9 +78,9 @@ public final class NativeGemm {
         Q4_0("neurosteer_gemm_q4_0", null, 1, 32),
         /** GGUF Q4_K, row-major. */
         Q4_K("neurosteer_gemm_q4_k", null, 1, 256),
-        /** {@link InterleavedQ4_0Tensor}: rows in groups of 16; decode takes the prefill kernel, one 16-row panel at a time. */
-        INTERLEAVED_Q4_0("neurosteer_gemm_interleaved_q4_0", "neurosteer_gemm_interleaved_q4_0", InterleavedTensor.GROUP, 32),
-        /** {@link InterleavedQ4_KTensor}: rows in groups of 16, columns in super-blocks of 256. */
+        /** {@link InterleavedQ4_0Tensor}: rows in groups of 16; decode has its own kernel on AVX-512, the prefill one on AVX2. */
+        INTERLEAVED_Q4_0("neurosteer_gemm_interleaved_q4_0", "neurosteer_matvec_interleaved_q4_0", InterleavedTensor.GROUP, 32),
+        /** {@link InterleavedQ4_KTensor}: rows in groups of 16, columns in super-blocks of 256; decode takes the prefill kernel. */
         INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", "neurosteer_gemm_interleaved_q4_k", InterleavedTensor.GROUP, 256);
 
         final String symbol;

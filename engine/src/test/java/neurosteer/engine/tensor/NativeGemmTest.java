@@ -108,7 +108,7 @@ class NativeGemmTest {
                     }
             for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K})
                 for (int cols : type == GgmlType.Q4_0 ? new int[] {32, 1056} : new int[] {256, 1280})
-                    for (int batch : new int[] {1, 3}) {
+                    for (int batch : new int[] {1, 3, 6}) {
                         BlockQuantTensor flat = (BlockQuantTensor) MatmulRowsTest.matrix(type, random, 48, cols);
                         Tensor w = type == GgmlType.Q4_0 ? InterleavedQ4_0Tensor.interleave((Q4_0Tensor) flat)
                                 : InterleavedQ4_KTensor.interleave((Q4_KTensor) flat);

@@ -1,7 +1,6 @@
-// Prefill products with 8-bit integer dot products, for neurosteer's NativeGemm. Compiled on the user's
-// machine the first time it is needed (see NativeGemm.java), for one of two instruction sets chosen by the
-// compiler flags: AVX-512 with VNNI and VBMI, or AVX2 with FMA and F16C. The Java kernels remain the
-// reference and the fallback.
+// Prefill and decode products for neurosteer's NativeGemm. Compiled on the user's machine the first time it
+// is needed (see NativeGemm.java), for one of two instruction sets chosen by the compiler flags: AVX-512 with
+// VNNI and VBMI, or AVX2 with FMA and F16C. The Java kernels remain the reference and the fallback.
 //
 // out[t * rows + r] = sum_k W[r, k] * x[t, k] for rows [rowStart, rowEnd) and tokens [0, batch), where x
 // arrives quantized as llama.cpp quantizes the activation side of a product (QuantizedActivations):
@@ -559,6 +558,53 @@ void neurosteer_matvec_q8_0(const uint8_t *w, int rows, int cols, int row_start,
             out[(size_t) t * rows + r] = _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s))) - offset;
         }
     }
+}
+
+// Interleaved Q4_0 in decode. AVX-512: each block's nibbles go straight from vpermb to vpdpbusd in registers,
+// with two dot products in flight per token, up to 4 tokens a pass over a group. AVX2: the prefill kernel.
+void neurosteer_matvec_interleaved_q4_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
+                                        const float *dx, const float *sx, int batch, float *out) {
+#if WITH_AVX512
+    int nb = cols / 32;
+    const __m512i gather = _mm512_load_si512(NIBBLE_GATHER), low = _mm512_set1_epi8(0x0F), order = _mm512_loadu_si512(ROW_ORDER);
+    for (int g = row_start / LANES; g < row_end / LANES; g++) {
+        const uint8_t *group = w + (size_t) g * nb * 288;
+        for (int t0 = 0; t0 < batch; t0 += 4) {
+            int T = batch - t0 < 4 ? batch - t0 : 4;
+            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+            for (int b = 0; b < nb; b++) {
+                const uint8_t *block = group + (size_t) b * 288;
+                prefetch_lines(block + PACK_PREFETCH_AHEAD, 288);
+                __m512 d = _mm512_permutexvar_ps(order, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) block)));
+                __m512i u[8];
+                for (int part = 0; part < 4; part++) {
+                    __m512i t = _mm512_permutexvar_epi8(gather, _mm512_loadu_si512(block + 32 + 64 * part));
+                    u[part] = _mm512_and_si512(t, low);
+                    u[4 + part] = _mm512_and_si512(_mm512_srli_epi16(t, 4), low);
+                }
+                for (int j = 0; j < T; j++) {
+                    const int8_t *x = xq + (size_t) (t0 + j) * cols + 32 * b;
+                    __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+                    for (int q = 0; q < 8; q += 2) {
+                        int32_t four0, four1;
+                        memcpy(&four0, x + 4 * q, 4);
+                        memcpy(&four1, x + 4 * q + 4, 4);
+                        even = _mm512_dpbusd_epi32(even, u[q], _mm512_set1_epi32(four0));
+                        odd = _mm512_dpbusd_epi32(odd, u[q + 1], _mm512_set1_epi32(four1));
+                    }
+                    size_t xb = (size_t) (t0 + j) * nb + b;
+                    // d (dx dot - 8 sx): W = d (u - 8)
+                    __m512 term = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), _mm512_set1_ps(dx[xb]),
+                                                  _mm512_set1_ps(-8 * sx[xb]));
+                    acc[j] = _mm512_fmadd_ps(d, term, acc[j]);
+                }
+            }
+            for (int j = 0; j < T; j++) _mm512_storeu_ps(out + (size_t) (t0 + j) * rows + (size_t) g * LANES, acc[j]);
+        }
+    }
+#else
+    neurosteer_gemm_interleaved_q4_0(w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
+#endif
 }
 
 // ---- Prefill of 16-bit float weights (BF16, F16): FP32 FMA ----
