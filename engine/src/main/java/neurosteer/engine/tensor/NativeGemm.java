@@ -358,8 +358,12 @@ public final class NativeGemm {
         decodeFloats(DEFAULT, layout, w.segment(), w.rows(), w.cols(), x, batch, out, rowStart, rowEnd);
     }
 
-    /** True when prefill products of {@code layout} run in the native kernels ({@link #multiplyFloats} from {@link TiledMatmul#MIN_BATCH} rows of x). */
-    static boolean multipliesFloats(FloatLayout layout) { return FLOAT_PREFILL && DEFAULT != null; }
+    /**
+     * True when prefill products of {@code layout} run in the native kernels ({@link #multiplyFloats} from
+     * {@link TiledMatmul#MIN_BATCH} rows of x): with AVX-512 only, where they ran 1.45× the Java tile; the AVX2
+     * kernel ran 0.84–1.0× the Java one with 256-bit vectors (docs/BENCHMARKS.md, thirty-fourth run).
+     */
+    static boolean multipliesFloats(FloatLayout layout) { return FLOAT_PREFILL && DEFAULT != null && DEFAULT.isa != Isa.AVX2; }
 
     /** {@code -Dneurosteer.native.floatPrefill=false} keeps BF16/F16 prefill in Java. */
     private static final boolean FLOAT_PREFILL = !"false".equals(System.getProperty("neurosteer.native.floatPrefill"));
