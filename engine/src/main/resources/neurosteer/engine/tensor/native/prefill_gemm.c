@@ -274,6 +274,20 @@ static void pack_interleaved_q4_k(panel_t *p, const uint8_t *w, int cols, int r0
 #if WITH_AVX512
 static __mmask16 rows_mask(int n) { return n >= LANES ? (__mmask16) 0xFFFF : n <= 0 ? 0 : (__mmask16) ((1u << n) - 1); }
 
+// 32 rows (two masked halves) of T tokens into out[t * rows + r0 ...]: written by the first column chunk, added to after.
+static inline __attribute__((always_inline)) void store_tile(float *out, int rows, int r0, int t0, const int T, __m512 *acc0,
+        __m512 *acc1, __mmask16 m0, __mmask16 m1, int first) {
+    for (int j = 0; j < T; j++) {
+        float *o = out + (size_t) (t0 + j) * rows + r0;
+        if (!first) {
+            acc0[j] = _mm512_add_ps(acc0[j], _mm512_maskz_loadu_ps(m0, o));
+            acc1[j] = _mm512_add_ps(acc1[j], _mm512_maskz_loadu_ps(m1, o + LANES));
+        }
+        _mm512_mask_storeu_ps(o, m0, acc0[j]);
+        _mm512_mask_storeu_ps(o + LANES, m1, acc1[j]);
+    }
+}
+
 // T tokens against two packed panels (32 rows, n0 and n1 of them real), every 32-column block of the chunk.
 static inline __attribute__((always_inline)) void sweep(const panel_t *p0, const panel_t *p1, int blocks, const int8_t *xq,
         const float *dx, const float *sx, int cols, int nb, int t0, const int T, float *out, int rows, int r0,
@@ -307,15 +321,7 @@ static inline __attribute__((always_inline)) void sweep(const panel_t *p0, const
             acc1[j] = _mm512_fnmadd_ps(n1, s, acc1[j]);
         }
     }
-    for (int j = 0; j < T; j++) {
-        float *o = out + (size_t) (t0 + j) * rows + r0;
-        if (!first) {
-            acc0[j] = _mm512_add_ps(acc0[j], _mm512_maskz_loadu_ps(m0, o));
-            acc1[j] = _mm512_add_ps(acc1[j], _mm512_maskz_loadu_ps(m1, o + LANES));
-        }
-        _mm512_mask_storeu_ps(o, m0, acc0[j]);
-        _mm512_mask_storeu_ps(o + LANES, m1, acc1[j]);
-    }
+    store_tile(out, rows, r0, t0, T, acc0, acc1, m0, m1, first);
 }
 #else
 // T tokens against one packed panel (16 rows in two 8-row halves, n of them real), every 32-column block.
@@ -650,15 +656,7 @@ static inline __attribute__((always_inline)) void float_sweep(const float_panel_
         }
     }
     __mmask16 m0 = rows_mask(n), m1 = rows_mask(n - LANES);
-    for (int j = 0; j < T; j++) {
-        float *o = out + (size_t) (t0 + j) * rows + r0;
-        if (!first) {
-            acc0[j] = _mm512_add_ps(acc0[j], _mm512_maskz_loadu_ps(m0, o));
-            acc1[j] = _mm512_add_ps(acc1[j], _mm512_maskz_loadu_ps(m1, o + LANES));
-        }
-        _mm512_mask_storeu_ps(o, m0, acc0[j]);
-        _mm512_mask_storeu_ps(o + LANES, m1, acc1[j]);
-    }
+    store_tile(out, rows, r0, t0, T, acc0, acc1, m0, m1, first);
 }
 #else
 // 16 of the panel's rows (from row offset half * 16) at a time: 2 x TILE_F accumulators of the 16 ymm registers.
