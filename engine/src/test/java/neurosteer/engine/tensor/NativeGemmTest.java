@@ -190,7 +190,7 @@ class NativeGemmTest {
         assumeNative();
         Random random = new Random(6);
         for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.BF16, GgmlType.F16})
-            for (int batch : type == GgmlType.BF16 || type == GgmlType.F16 ? new int[] {1, 3, TiledMatmul.MIN_BATCH + 1} : new int[] {1, 3}) {
+            for (int batch : type == GgmlType.BF16 || type == GgmlType.F16 ? new int[] {1, 3, TiledMatmul.MIN_BATCH + 1} : new int[] {1, 3, 5, 17}) {
                 int rows = 96, cols = 512;
                 Tensor w = Tensors.forInference(MatmulRowsTest.matrix(type, random, rows, cols));
                 if (type == GgmlType.Q4_K) assertTrue(w instanceof InterleavedQ4_KTensor, w.toString());
