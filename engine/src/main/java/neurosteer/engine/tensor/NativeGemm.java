@@ -26,13 +26,16 @@ import java.util.concurrent.TimeUnit;
 import neurosteer.engine.util.Parallel;
 
 /**
- * Prefill products with 8-bit integer dot products, in C ({@code native/prefill_gemm.c}, a resource
- * of this package) called through the FFM API.
+ * The engine's heaviest products in C ({@code native/prefill_gemm.c}, a resource of this package) called
+ * through the FFM API: prefill of Q8_0, Q4_0 and Q4_K with 8-bit integer dot products, prefill of BF16 and
+ * F16 with FP32 FMAs (AVX-512 only), and decode of Q8_0, interleaved Q4_0/Q4_K, BF16 and F16.
  *
  * <p>Why native: the Vector API of JDK 25 has no integer dot product, so the Java prefill kernels stop at the
  * FP32 FMA rate. With AVX-512 VNNI one {@code vpdpbusd} does 64 int8 multiply-adds (about twice what the
  * FMA kernel reaches; docs/BENCHMARKS.md, thirty-third run); with AVX2 one {@code vpmaddubsw} does 32, as
- * llama.cpp's own x86 kernels do. On other CPUs the Java kernels run, and they stay the reference.
+ * llama.cpp's own x86 kernels do. And Java cannot prefetch: on CPUs whose hardware prefetchers stop at each
+ * 4 KiB page, decode kernels that prefetch ahead read the weights 1.5–2× as fast (thirty-fourth run). On other
+ * CPUs the Java kernels run, and they stay the reference.
  *
  * <p>The library is compiled on the user's machine the first time it is needed, for the best {@link Isa}
  * this CPU has, with the C compiler on the path ({@code cc}, or {@code -Dneurosteer.native.cc=...}), into a
