@@ -134,7 +134,10 @@ public final class NativeGemm {
             status = library.isa.label;
         } catch (Unavailable e) {
             status = "off: " + e.getMessage();
-            System.getLogger("neurosteer.engine").log(System.Logger.Level.DEBUG, "native prefill kernels " + status);
+            // quiet where the CPU or the platform has no kernels; loud where a setting the user gave did not take
+            boolean asked = System.getProperty("neurosteer.native.isa") != null || System.getProperty("neurosteer.native.cc") != null;
+            System.getLogger("neurosteer.engine").log(asked ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                    "native kernels " + status + (asked ? " (the Java kernels run instead)" : ""));
         }
         DEFAULT = library;
         STATUS = status;
