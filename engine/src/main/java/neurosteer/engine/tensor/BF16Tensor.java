@@ -166,7 +166,7 @@ public final class BF16Tensor extends Tensor {
     /** Prefill takes the native panel kernel where it runs ({@link NativeGemm#multiplyFloats}). */
     @Override
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        if (Kernels.VECTORIZE && batch >= TiledMatmul.MIN_BATCH && NativeGemm.multipliesFloats(NativeGemm.FloatLayout.BF16))
+        if (batch >= TiledMatmul.MIN_BATCH && NativeGemm.multipliesFloats(NativeGemm.FloatLayout.BF16))
             NativeGemm.multiplyFloats(NativeGemm.FloatLayout.BF16, this, x, batch, out, rowStart, rowEnd);
         else super.matmulRows(x, batch, out, rowStart, rowEnd);
     }

@@ -76,8 +76,10 @@ public abstract class BlockQuantTensor extends Tensor {
     static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_256;
 
     /**
-     * In decode (fewer than {@link FewRowsMatmul#MIN_BATCH} rows of x), formats with an integer kernel
-     * quantize x once ({@link QuantizedActivations}) and then multiply integers; everything else, and
+     * Formats with a {@link #nativeLayout} take {@link NativeGemm#multiply} where it runs: from
+     * {@link TiledMatmul#MIN_BATCH} rows of x on, and below that where it has a decode kernel for the layout.
+     * Otherwise, in decode (fewer than {@link FewRowsMatmul#MIN_BATCH} rows of x), formats with an integer
+     * kernel quantize x once ({@link QuantizedActivations}) and then multiply integers; everything else, and
      * every format when {@link Kernels#QUANTIZE_ACTIVATIONS} is off, takes the float kernels.
      */
     @Override
@@ -98,9 +100,9 @@ public abstract class BlockQuantTensor extends Tensor {
     }
 
     /**
-     * The layout in which {@link NativeGemm} multiplies this format in prefill (at least
-     * {@link TiledMatmul#MIN_BATCH} rows of x) when it is {@linkplain NativeGemm#available available}, or
-     * null: x is then quantized in blocks of 32 as in decode, and 8-bit integers are multiplied.
+     * The layout in which {@link NativeGemm} multiplies this format when it is
+     * {@linkplain NativeGemm#available available} (x quantized in blocks of 32 to bytes, 8-bit integers
+     * multiplied), or null.
      */
     NativeGemm.Layout nativeLayout() { return null; }
 

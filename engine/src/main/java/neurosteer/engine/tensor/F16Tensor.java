@@ -63,7 +63,7 @@ public final class F16Tensor extends Tensor {
     /** Prefill takes the native panel kernel where it runs ({@link NativeGemm#multiplyFloats}). */
     @Override
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        if (Kernels.VECTORIZE && batch >= TiledMatmul.MIN_BATCH && NativeGemm.multipliesFloats(NativeGemm.FloatLayout.F16))
+        if (batch >= TiledMatmul.MIN_BATCH && NativeGemm.multipliesFloats(NativeGemm.FloatLayout.F16))
             NativeGemm.multiplyFloats(NativeGemm.FloatLayout.F16, this, x, batch, out, rowStart, rowEnd);
         else super.matmulRows(x, batch, out, rowStart, rowEnd);
     }

@@ -168,7 +168,8 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
 
     /**
      * Splits the product over whole groups, so that every chunk starts on a group (prefill's panels
-     * then decode straight from the interleaved bytes). Prefill takes {@link NativeGemm} where it runs. Fewer than {@link TiledMatmul#MIN_BATCH} rows of x
+     * then decode straight from the interleaved bytes). {@link NativeGemm} takes prefill and decode where
+     * it runs (see {@link BlockQuantTensor#matmul}). Otherwise fewer than {@link TiledMatmul#MIN_BATCH} rows of x
      * take the integer kernel, x quantized once per call as for the row-major formats.
      */
     @Override
@@ -187,7 +188,7 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
         Parallel.forRange(groups, grain, (start, end) -> matmulRows(x, batch, out, start * GROUP, end * GROUP));
     }
 
-    /** The layout {@link NativeGemm} multiplies this format in (prefill), or null; see {@link BlockQuantTensor#nativeLayout}. */
+    /** The layout {@link NativeGemm} multiplies this format in, or null; see {@link BlockQuantTensor#nativeLayout}. */
     NativeGemm.Layout nativeLayout() { return null; }
 
     /** Whatever else the integer kernel needs from the quantized activations, computed before the product is split between threads. */

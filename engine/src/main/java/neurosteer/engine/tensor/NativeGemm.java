@@ -72,30 +72,40 @@ public final class NativeGemm {
 
     /**
      * The quantized weight layouts the library multiplies, each with its C function for prefill and the one
-     * for decode (fewer than {@link TiledMatmul#MIN_BATCH} rows of x; null where decode stays in Java).
+     * for decode, taken below {@code decodeBelow} rows of x (null and 0 where decode stays in Java; from
+     * there up to {@link TiledMatmul#MIN_BATCH} rows the prefill kernel runs).
      */
     enum Layout {
-        /** GGUF Q8_0, row-major. */
-        Q8_0("neurosteer_gemm_q8_0", "neurosteer_matvec_q8_0", 1, 32),
+        /**
+         * GGUF Q8_0, row-major. Its decode kernel runs every token against a row in turn: from 4 tokens on
+         * (sequences sampled together) the panel kernel is faster (16 sequences: 16.9 against 22.7 tok/s for
+         * Java's, docs/BENCHMARKS.md, thirty-fourth run).
+         */
+        Q8_0("neurosteer_gemm_q8_0", "neurosteer_matvec_q8_0", FewRowsMatmul.MIN_BATCH, 1, 32),
         /** GGUF Q4_0, row-major (decode interleaves it first, see {@link Tensors#forInference}). */
-        Q4_0("neurosteer_gemm_q4_0", null, 1, 32),
+        Q4_0("neurosteer_gemm_q4_0", null, 0, 1, 32),
         /** GGUF Q4_K, row-major. */
-        Q4_K("neurosteer_gemm_q4_k", null, 1, 256),
+        Q4_K("neurosteer_gemm_q4_k", null, 0, 1, 256),
         /** {@link InterleavedQ4_0Tensor}: rows in groups of 16; decode has its own kernel on AVX-512, the prefill one on AVX2. */
-        INTERLEAVED_Q4_0("neurosteer_gemm_interleaved_q4_0", "neurosteer_matvec_interleaved_q4_0", InterleavedTensor.GROUP, 32),
+        INTERLEAVED_Q4_0("neurosteer_gemm_interleaved_q4_0", "neurosteer_matvec_interleaved_q4_0", TiledMatmul.MIN_BATCH,
+                InterleavedTensor.GROUP, 32),
         /** {@link InterleavedQ4_KTensor}: rows in groups of 16, columns in super-blocks of 256; decode takes the prefill kernel. */
-        INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", "neurosteer_gemm_interleaved_q4_k", InterleavedTensor.GROUP, 256);
+        INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", "neurosteer_gemm_interleaved_q4_k", TiledMatmul.MIN_BATCH,
+                InterleavedTensor.GROUP, 256);
 
         final String symbol;
         final String decodeSymbol;
+        /** The decode kernel runs below this many rows of x. */
+        final int decodeBelow;
         /** Row ranges must start and end on multiples of this. */
         final int rowAlignment;
         /** The columns of a row must be a multiple of this (the format's block). */
         final int columnBlock;
 
-        Layout(String symbol, String decodeSymbol, int rowAlignment, int columnBlock) {
+        Layout(String symbol, String decodeSymbol, int decodeBelow, int rowAlignment, int columnBlock) {
             this.symbol = symbol;
             this.decodeSymbol = decodeSymbol;
+            this.decodeBelow = decodeBelow;
             this.rowAlignment = rowAlignment;
             this.columnBlock = columnBlock;
         }
@@ -107,7 +117,10 @@ public final class NativeGemm {
         F16("neurosteer_matvec_f16", "neurosteer_gemm_f16");
 
         final String symbol;
-        /** Prefill: FP32 FMAs on a converted, transposed panel. */
+        /**
+         * Prefill: FP32 FMAs on a converted, transposed panel, in the AVX-512 library only. The AVX2 version
+         * ran 0.84–1.0× the Java tile with 256-bit vectors (docs/BENCHMARKS.md, thirty-fourth run) and was dropped.
+         */
         final String gemmSymbol;
 
         FloatLayout(String symbol, String gemmSymbol) {
@@ -222,7 +235,8 @@ public final class NativeGemm {
             MethodHandle[] floatDecodes = new MethodHandle[FloatLayout.values().length], floatProducts = new MethodHandle[FloatLayout.values().length];
             for (FloatLayout layout : FloatLayout.values()) {
                 floatDecodes[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.symbol), floatProduct, Linker.Option.critical(true));
-                floatProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.gemmSymbol), floatProduct, Linker.Option.critical(true));
+                var gemm = symbols.find(layout.gemmSymbol);
+                if (gemm.isPresent()) floatProducts[layout.ordinal()] = linker.downcallHandle(gemm.get(), floatProduct, Linker.Option.critical(true));
             }
             return new Library(isa, products, decodes, floatDecodes, floatProducts);
         } catch (Unavailable e) {
@@ -321,16 +335,15 @@ public final class NativeGemm {
 
     /**
      * {@code out = W x} for {@code batch} rows of {@code x}, quantized here, the rows of {@code w} split over
-     * the {@link Parallel} team: the prefill kernel from {@link TiledMatmul#MIN_BATCH} rows on (Q8_0: from
-     * {@link FewRowsMatmul#MIN_BATCH}), the decode kernel below.
+     * the {@link Parallel} team: the decode kernel below {@link Layout#decodeBelow} rows, the prefill kernel
+     * from there. Callers take this from {@link TiledMatmul#MIN_BATCH} rows on, and below that where
+     * {@link #decodes} says so.
      */
     static void multiply(Layout layout, Tensor w, float[] x, int batch, float[] out) {
         int rows = w.rows(), cols = w.cols();
-        // Q8_0's decode kernel takes one row at a time against each token: from 4 tokens on (sequences sampled
-        // together) the panel kernel is faster (16 sequences: 16.9 against 22.7 tok/s for Java's, thirty-fourth run)
-        boolean prefill = batch >= TiledMatmul.MIN_BATCH || layout == Layout.Q8_0 && batch >= FewRowsMatmul.MIN_BATCH;
+        boolean decode = batch < layout.decodeBelow;
         QuantizedActivations a = QuantizedActivations.forThread().quantizeToBytes(x, batch, cols);
-        Parallel.forRange((rows + CHUNK_ROWS - 1) / CHUNK_ROWS, 1, (start, end) -> product(DEFAULT, layout, !prefill, w.segment(),
+        Parallel.forRange((rows + CHUNK_ROWS - 1) / CHUNK_ROWS, 1, (start, end) -> product(DEFAULT, layout, decode, w.segment(),
                 w.byteSize(), rows, cols, start * CHUNK_ROWS, Math.min(rows, end * CHUNK_ROWS), a, out));
     }
 
@@ -341,7 +354,7 @@ public final class NativeGemm {
      */
     static void product(Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart, int rowEnd,
                         QuantizedActivations a, float[] out) {
-        if (DEFAULT == null) throw new IllegalStateException("native prefill kernels are " + STATUS);
+        if (DEFAULT == null) throw new IllegalStateException("native kernels are " + STATUS);
         product(DEFAULT, layout, false, weights, weightBytes, rows, cols, rowStart, rowEnd, a, out);
     }
 
@@ -369,10 +382,11 @@ public final class NativeGemm {
 
     /**
      * True when prefill products of {@code layout} run in the native kernels ({@link #multiplyFloats} from
-     * {@link TiledMatmul#MIN_BATCH} rows of x): with AVX-512 only, where they ran 1.45× the Java tile; the AVX2
-     * kernel ran 0.84–1.0× the Java one with 256-bit vectors (docs/BENCHMARKS.md, thirty-fourth run).
+     * {@link TiledMatmul#MIN_BATCH} rows of x): where the library has them (AVX-512, 1.45× the Java tile).
      */
-    static boolean multipliesFloats(FloatLayout layout) { return FLOAT_PREFILL && DEFAULT != null && DEFAULT.isa != Isa.AVX2; }
+    static boolean multipliesFloats(FloatLayout layout) {
+        return FLOAT_PREFILL && DEFAULT != null && DEFAULT.floatProducts[layout.ordinal()] != null;
+    }
 
     /** {@code -Dneurosteer.native.floatPrefill=false} keeps BF16/F16 prefill in Java. */
     private static final boolean FLOAT_PREFILL = !"false".equals(System.getProperty("neurosteer.native.floatPrefill"));
@@ -395,8 +409,10 @@ public final class NativeGemm {
             throw new IllegalArgumentException("weights of " + weights.byteSize() + " bytes, " + 2L * rows * cols + " needed for " + rows + " × " + cols);
         if (batch < 0 || x.length < (long) batch * cols || out.length < (long) batch * rows)
             throw new IllegalArgumentException("buffers too small for " + batch + " rows of " + cols + " and " + rows + " outputs");
+        MethodHandle kernel = (prefill ? library.floatProducts : library.floatDecodes)[layout.ordinal()];
+        if (kernel == null) throw new IllegalArgumentException(layout + " has no native prefill kernel for " + library.isa.label);
         try {
-            (prefill ? library.floatProducts : library.floatDecodes)[layout.ordinal()].invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(x), batch,
+            kernel.invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(x), batch,
                     MemorySegment.ofArray(out));
         } catch (RuntimeException | Error e) {
             throw e;

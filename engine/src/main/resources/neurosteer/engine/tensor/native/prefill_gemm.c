@@ -618,12 +618,9 @@ void neurosteer_matvec_interleaved_q4_0(const uint8_t *w, int rows, int cols, in
 // A panel of 32 rows and FKC columns is converted to floats and transposed, column k holding the 32 rows'
 // weights side by side; then every token tile runs FMAs of those rows against x[t, k] broadcast, the
 // accumulators of 32 rows x TILE_F tokens held in registers over the whole panel.
+#if WITH_AVX512 // the AVX2 version ran no faster than the Java tile, so the AVX2 library has none
 #define FKC 128
-#if WITH_AVX512
 #define TILE_F 8
-#else
-#define TILE_F 6
-#endif
 
 typedef struct {
     float w[FKC][32];
@@ -642,7 +639,6 @@ static void pack_16bit(float_panel_t *p, const uint16_t *w, int cols, int r0, in
     }
 }
 
-#if WITH_AVX512
 static inline __attribute__((always_inline)) void float_sweep(const float_panel_t *p, int klen, const float *x, int cols, int t0,
         const int T, float *out, int rows, int r0, int n, int first) {
     __m512 acc0[TILE_F], acc1[TILE_F];
@@ -658,40 +654,6 @@ static inline __attribute__((always_inline)) void float_sweep(const float_panel_
     __mmask16 m0 = rows_mask(n), m1 = rows_mask(n - LANES);
     store_tile(out, rows, r0, t0, T, acc0, acc1, m0, m1, first);
 }
-#else
-// 16 of the panel's rows (from row offset half * 16) at a time: 2 x TILE_F accumulators of the 16 ymm registers.
-static inline __attribute__((always_inline)) void float_sweep_16(const float_panel_t *p, int half, int klen, const float *x, int cols,
-        int t0, const int T, float *out, int rows, int r0, int n, int first) {
-    __m256 acc0[TILE_F], acc1[TILE_F];
-    for (int j = 0; j < T; j++) acc0[j] = acc1[j] = _mm256_setzero_ps();
-    for (int k = 0; k < klen; k++) {
-        __m256 w0 = _mm256_load_ps(p->w[k] + 16 * half), w1 = _mm256_load_ps(p->w[k] + 16 * half + 8);
-        for (int j = 0; j < T; j++) {
-            __m256 xv = _mm256_broadcast_ss(x + (size_t) (t0 + j) * cols + k);
-            acc0[j] = _mm256_fmadd_ps(w0, xv, acc0[j]);
-            acc1[j] = _mm256_fmadd_ps(w1, xv, acc1[j]);
-        }
-    }
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    int base = 16 * half;
-    __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - base), lane), mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - base - 8), lane);
-    for (int j = 0; j < T; j++) {
-        float *o = out + (size_t) (t0 + j) * rows + r0 + base;
-        if (!first) {
-            acc0[j] = _mm256_add_ps(acc0[j], _mm256_maskload_ps(o, mask0));
-            acc1[j] = _mm256_add_ps(acc1[j], _mm256_maskload_ps(o + 8, mask1));
-        }
-        _mm256_maskstore_ps(o, mask0, acc0[j]);
-        _mm256_maskstore_ps(o + 8, mask1, acc1[j]);
-    }
-}
-
-static inline __attribute__((always_inline)) void float_sweep(const float_panel_t *p, int klen, const float *x, int cols, int t0,
-        const int T, float *out, int rows, int r0, int n, int first) {
-    float_sweep_16(p, 0, klen, x, cols, t0, T, out, rows, r0, n, first);
-    if (n > 16) float_sweep_16(p, 1, klen, x, cols, t0, T, out, rows, r0, n, first);
-}
-#endif
 
 static inline __attribute__((always_inline)) void gemm_16bit(const uint16_t *w, int rows, int cols, int row_start, int row_end,
         const float *x, int batch, float *out, const int bf16) {
@@ -710,10 +672,8 @@ static inline __attribute__((always_inline)) void gemm_16bit(const uint16_t *w, 
                 case 3: FLOAT_SWEEP(3); break;
                 case 4: FLOAT_SWEEP(4); break;
                 case 5: FLOAT_SWEEP(5); break;
-#if TILE_F > 6
                 case 6: FLOAT_SWEEP(6); break;
                 case 7: FLOAT_SWEEP(7); break;
-#endif
                 default: break;
             }
 #undef FLOAT_SWEEP
@@ -728,3 +688,4 @@ void neurosteer_gemm_bf16(const uint16_t *w, int rows, int cols, int row_start, 
 void neurosteer_gemm_f16(const uint16_t *w, int rows, int cols, int row_start, int row_end, const float *x, int batch, float *out) {
     gemm_16bit(w, rows, cols, row_start, row_end, x, batch, out, 0);
 }
+#endif
