@@ -77,11 +77,11 @@ public final class NativeGemm {
      */
     enum Layout {
         /**
-         * GGUF Q8_0, row-major. Its decode kernel runs every token against a row in turn: from 4 tokens on
-         * (sequences sampled together) the panel kernel is faster (16 sequences: 16.9 against 22.7 tok/s for
-         * Java's, docs/BENCHMARKS.md, thirty-fourth run).
+         * GGUF Q8_0, row-major. Its decode kernel reads a row once for up to 8 tokens held in registers, with
+         * no packing: below 17 tokens (a short prompt, sequences sampled together) it beats the panel kernel,
+         * whose packing costs more than its arithmetic saves there (docs/BENCHMARKS.md, thirty-fifth run).
          */
-        Q8_0("neurosteer_gemm_q8_0", "neurosteer_matvec_q8_0", FewRowsMatmul.MIN_BATCH, 1, 32),
+        Q8_0("neurosteer_gemm_q8_0", "neurosteer_matvec_q8_0", 17, 1, 32),
         /** GGUF Q4_0, row-major (decode interleaves it first, see {@link Tensors#forInference}). */
         Q4_0("neurosteer_gemm_q4_0", null, 0, 1, 32),
         /** GGUF Q4_K, row-major. */

@@ -101,8 +101,8 @@ class NativeGemmTest {
         for (NativeGemm.Library library : libraries()) {
             Random random = new Random(12);
             for (int rows : new int[] {37, 64})
-                for (int cols : new int[] {32, 96, 1056})
-                    for (int batch : new int[] {1, 2, 3, 7}) {
+                for (int cols : new int[] {32, 64, 96, 1056})  // an odd and an even number of blocks
+                    for (int batch : new int[] {1, 2, 3, 7, 8, 9, 17, 31}) {  // tiles of 4 (AVX2) and 8 (AVX-512), and what is left of them
                         Tensor w = MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
                         checkDecode(library, NativeGemm.Layout.Q8_0, w, random, batch, new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}});
                     }

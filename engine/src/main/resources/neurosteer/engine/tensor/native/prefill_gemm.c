@@ -20,7 +20,9 @@
 // overflow a pair, so they take llama.cpp's sign trick: |q| times x with q's sign, a pair at most
 // 2 * 128 * 127 = 32512, widened by vpmaddwd after every multiply.
 #include <immintrin.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__) && defined(__AVX512VBMI__)
@@ -528,43 +530,197 @@ void neurosteer_matvec_f16(const uint16_t *w, int rows, int cols, int row_start,
     matvec_16bit(w, rows, cols, row_start, row_end, x, batch, out, 0);
 }
 
-// Q8_0 against activations quantized as for the products above. Per block, 8 lanes of 4-byte dot products
-// scaled by d * dx into 8 float lanes, summed once a row. AVX-512 VNNI multiplies u = q + 128 (and takes
-// 128 d sx off the row's sum); AVX2 multiplies |q| by x with q's sign.
+// A buffer of at least `bytes` for the calling thread, 64-byte aligned, kept for its next call and freed when
+// the thread ends; NULL when there is no memory for it.
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static int scratch_ready;
+static void scratch_create(void) { scratch_ready = pthread_key_create(&scratch_key, free) == 0; }
+static void *thread_scratch(size_t bytes) {
+    pthread_once(&scratch_once, scratch_create);
+    if (!scratch_ready) return NULL;
+    size_t *held = pthread_getspecific(scratch_key);
+    if (held == NULL || held[0] < bytes) {
+        free(held);
+        held = aligned_alloc(64, 64 + (bytes + 63) / 64 * 64);
+        if (pthread_setspecific(scratch_key, held) != 0) {
+            free(held);
+            return NULL;
+        }
+        if (held == NULL) return NULL;
+        held[0] = bytes;
+    }
+    return (uint8_t *) held + 64;
+}
+
+// Q8_0 against activations quantized as for the products above, a row at a time and the tokens in tiles that
+// stay in registers, so the row is read from memory once and each of its blocks decoded once a tile: a few
+// sequences (up to NativeGemm's decode threshold) cost little more than one.
+//
+// AVX-512 takes two blocks a step: their 64 bytes in one register (u = q + 128) against 64 bytes of x, one
+// vpdpbusd, the scales d and dx of the two blocks spread over the two halves of the lanes; the u offset,
+// 128 d sx a block, comes off at the end of the row as one dot product over its blocks. The x of a tile is
+// first copied pair by pair (xs[(p T + j) 64 + i] = x[t0 + j, 64 p + i], ds[(p T + j) 2 + h] = dx[t0 + j, 2 p + h],
+// an odd last block after the pairs), so a step finds its T tokens side by side; one token needs no copy,
+// its x already being in that order. AVX2 takes a block a step: |q| times x with q's sign (llama.cpp's
+// trick), widened by vpmaddwd.
+#if WITH_AVX512
+#define Q8_TOKENS 8
+// Tokens [t0, t0 + T) against row r: T a constant, so that the accumulators live in registers.
+// spread: ds holds each pair's two dx already spread over the lanes' halves (16 floats), not the two alone.
+static inline __attribute__((always_inline)) void q8_0_row_tile(const uint8_t *row, int nb, int rows, int r, const int8_t *xs,
+        const float *ds, const float *sx, int t0, const int T, const int spread, int prefetch, float *d_row, float *out) {
+    const __m512i flip = _mm512_set1_epi8((char) 0x80);
+    const __m512i halves = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    __m512 acc[Q8_TOKENS];
+    for (int j = 0; j < T; j++) acc[j] = _mm512_setzero_ps();
+    int pairs = nb / 2;
+    for (int p = 0; p < pairs; p++) {
+        const uint8_t *block = row + (size_t) p * 68;
+        if (prefetch) prefetch_lines(block + PREFETCH_AHEAD, 68);
+        __m512i u = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *) (block + 2))),
+                                       _mm256_loadu_si256((const __m256i *) (block + 36)), 1);
+        u = _mm512_xor_si512(u, flip);
+        uint16_t h0, h1;
+        memcpy(&h0, block, 2);
+        memcpy(&h1, block + 34, 2);
+        __m128 d2 = _mm_cvtph_ps(_mm_insert_epi16(_mm_cvtsi32_si128(h0), h1, 1));
+        _mm_storel_pi((__m64 *) (d_row + 2 * p), d2);
+        __m512 d = _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(d2));
+        const int8_t *xp = xs + (size_t) p * T * 64;
+        const float *dp = ds + (size_t) p * T * (spread ? 16 : 2);
+        for (int j = 0; j < T; j++) {
+            __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, _mm512_loadu_si512(xp + 64 * j));
+            __m512 dx = spread ? _mm512_load_ps(dp + 16 * j)
+                               : _mm512_permutexvar_ps(halves, _mm512_castps128_ps512(_mm_castpd_ps(_mm_load_sd((const double *) (dp + 2 * j)))));
+            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(d, dx), acc[j]);
+        }
+    }
+    if (nb & 1) { // the odd last block
+        const uint8_t *block = row + (size_t) pairs * 68;
+        __m256i u = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *) (block + 2)), _mm256_set1_epi8((char) 0x80));
+        float d = half_at(block);
+        d_row[nb - 1] = d;
+        const int8_t *xp = xs + (size_t) pairs * T * 64;
+        const float *dp = ds + (size_t) pairs * T * (spread ? 16 : 2);
+        for (int j = 0; j < T; j++) {
+            __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, _mm256_loadu_si256((const __m256i *) (xp + 64 * j)));
+            __m256 term = _mm256_mul_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * dp[(spread ? 16 : 2) * j]));
+            acc[j] = _mm512_add_ps(acc[j], _mm512_zextps256_ps512(term));
+        }
+    }
+    float sums[Q8_TOKENS];
+    for (int j = 0; j < T; j++) sums[j] = _mm512_reduce_add_ps(acc[j]); // (a loop with no loop inside: acc stays in registers)
+    for (int j = 0; j < T; j++) {
+        const float *st = sx + (size_t) (t0 + j) * nb;
+        __m512 offset = _mm512_setzero_ps();
+        for (int c = 0; c < nb; c += 16) {
+            __mmask16 m = rows_mask(nb - c);
+            offset = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, d_row + c), _mm512_maskz_loadu_ps(m, st + c), offset);
+        }
+        out[(size_t) (t0 + j) * rows + r] = sums[j] - 128 * _mm512_reduce_add_ps(offset);
+    }
+}
+
+// Copies the x of tokens [t0, t0 + T) into xs and ds in the order above, each pair's dx spread (16 floats).
+static void q8_0_tile_of_x(const int8_t *xq, const float *dx, int cols, int t0, int T, int8_t *xs, float *ds) {
+    int nb = cols / 32, steps = (nb + 1) / 2;
+    for (int j = 0; j < T; j++) {
+        const int8_t *x = xq + (size_t) (t0 + j) * cols;
+        const float *d = dx + (size_t) (t0 + j) * nb;
+        for (int p = 0; p < steps; p++) {
+            int two = 2 * p + 1 < nb;
+            memcpy(xs + ((size_t) p * T + j) * 64, x + 64 * p, two ? 64 : 32);
+            __m256 low = _mm256_set1_ps(d[2 * p]), high = two ? _mm256_set1_ps(d[2 * p + 1]) : _mm256_setzero_ps();
+            _mm512_store_ps(ds + ((size_t) p * T + j) * 16,
+                            _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(low)), _mm256_castps_pd(high), 1)));
+        }
+    }
+}
+
 void neurosteer_matvec_q8_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq, const float *dx,
                             const float *sx, int batch, float *out) {
+    int nb = cols / 32, steps = (nb + 1) / 2;
+    size_t row_bytes = (size_t) nb * 34;
+    float d_row[nb + 16]; // the row's block scales, for the u offset
+    int8_t *xs = NULL;
+    float *ds = NULL;
+    if (batch > 1) { // without the memory for a tile of x, one token at a time
+        xs = thread_scratch((size_t) steps * Q8_TOKENS * (64 + 16 * sizeof(float)));
+        ds = xs == NULL ? NULL : (float *) (xs + (size_t) steps * Q8_TOKENS * 64);
+    }
+    if (xs == NULL) {
+        for (int t = 0; t < batch; t++)
+            for (int r = row_start; r < row_end; r++)
+                q8_0_row_tile(w + (size_t) r * row_bytes, nb, rows, r, xq + (size_t) t * cols, dx + (size_t) t * nb, sx, t, 1, 0, t == 0,
+                              d_row, out);
+        return;
+    }
+    for (int t0 = 0; t0 < batch; t0 += Q8_TOKENS) {
+        const int T = batch - t0 < Q8_TOKENS ? batch - t0 : Q8_TOKENS;
+        q8_0_tile_of_x(xq, dx, cols, t0, T, xs, ds);
+        for (int r = row_start; r < row_end; r++) {
+#define ROW_TILE(T) q8_0_row_tile(w + (size_t) r * row_bytes, nb, rows, r, xs, ds, sx, t0, T, 1, t0 == 0, d_row, out)
+            switch (T) {
+                case 1: ROW_TILE(1); break;
+                case 2: ROW_TILE(2); break;
+                case 3: ROW_TILE(3); break;
+                case 4: ROW_TILE(4); break;
+                case 5: ROW_TILE(5); break;
+                case 6: ROW_TILE(6); break;
+                case 7: ROW_TILE(7); break;
+                default: ROW_TILE(Q8_TOKENS); break;
+            }
+#undef ROW_TILE
+        }
+    }
+}
+#else
+#define Q8_TOKENS 4
+static inline __attribute__((always_inline)) void q8_0_row_tile(const uint8_t *row, int nb, int cols, int rows, int r,
+        const int8_t *xq, const float *dx, int t0, const int T, float *out) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[Q8_TOKENS];
+    for (int j = 0; j < T; j++) acc[j] = _mm256_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *block = row + (size_t) b * 34;
+        if (t0 == 0 && (b & 1) == 0) prefetch_lines(block + PREFETCH_AHEAD, 68);
+        __m256i q = _mm256_loadu_si256((const __m256i *) (block + 2)), magnitude = _mm256_abs_epi8(q);
+        __m256 d = _mm256_set1_ps(half_at(block));
+        for (int j = 0; j < T; j++) {
+            __m256i xv = _mm256_loadu_si256((const __m256i *) (xq + (size_t) (t0 + j) * cols + 32 * b));
+            __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(xv, q)), ones);
+            __m256 scale = _mm256_mul_ps(d, _mm256_broadcast_ss(dx + (size_t) (t0 + j) * nb + b));
+            acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), scale, acc[j]);
+        }
+    }
+    for (int j = 0; j < T; j++) {
+        __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc[j]), _mm256_extractf128_ps(acc[j], 1));
+        s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        out[(size_t) (t0 + j) * rows + r] = _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+    }
+}
+
+void neurosteer_matvec_q8_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq, const float *dx,
+                            const float *sx, int batch, float *out) {
+    (void) sx;
     int nb = cols / 32;
     size_t row_bytes = (size_t) nb * 34;
     for (int r = row_start; r < row_end; r++) {
         const uint8_t *row = w + (size_t) r * row_bytes;
-        for (int t = 0; t < batch; t++) {
-            const int8_t *xt = xq + (size_t) t * cols;
-            const float *dt = dx + (size_t) t * nb, *st = sx + (size_t) t * nb;
-            __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-            float offset = 0;
-            for (int b = 0; b < nb; b++) {
-                const uint8_t *block = row + (size_t) b * 34;
-                if ((b & 1) == 0) prefetch_lines(block + PREFETCH_AHEAD, 68);
-                __m256i q = _mm256_loadu_si256((const __m256i *) (block + 2)), xv = _mm256_loadu_si256((const __m256i *) (xt + 32 * b));
-                float d = half_at(block);
-#if WITH_AVX512
-                __m256i dot = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_xor_si256(q, _mm256_set1_epi8((char) 0x80)), xv);
-                offset += 128 * d * st[b];
-#else
-                (void) st;
-                __m256i dot = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_abs_epi8(q), _mm256_sign_epi8(xv, q)), _mm256_set1_epi16(1));
-#endif
-                __m256 term = _mm256_mul_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * dt[b]));
-                if (b & 1) acc1 = _mm256_add_ps(acc1, term);
-                else acc0 = _mm256_add_ps(acc0, term);
-            }
-            __m256 acc = _mm256_add_ps(acc0, acc1);
-            __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-            s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-            out[(size_t) t * rows + r] = _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s))) - offset;
+        int t0 = 0;
+#define ROW_TILE(T) q8_0_row_tile(row, nb, cols, rows, r, xq, dx, t0, T, out)
+        for (; t0 + Q8_TOKENS <= batch; t0 += Q8_TOKENS) ROW_TILE(Q8_TOKENS);
+        switch (batch - t0) {
+            case 1: ROW_TILE(1); break;
+            case 2: ROW_TILE(2); break;
+            case 3: ROW_TILE(3); break;
+            default: break;
         }
+#undef ROW_TILE
     }
 }
+#endif
 
 // Interleaved Q4_0 in decode. AVX-512: each block's nibbles go straight from vpermb to vpdpbusd in registers,
 // with two dot products in flight per token, up to 4 tokens a pass over a group. AVX2: the prefill kernel.
