@@ -144,11 +144,13 @@ class NativeGemmTest {
             for (boolean prefill : library.isa() == NativeGemm.Isa.AVX2 ? new boolean[] {false} : new boolean[] {false, true})
             for (GgmlType type : new GgmlType[] {GgmlType.BF16, GgmlType.F16})
                 for (int cols : new int[] {5, 16, 72, 300, 2048 + 24})
-                    for (int batch : prefill ? new int[] {1, 7, 9, 14} : new int[] {1, 2, 3}) {
-                        int rows = prefill ? 45 : 19;
+                    // decode: one token, and tiles of 4 (AVX2) and 8 (AVX-512) tokens and what is left of them, over
+                    // 37 rows (blocks of 16 rows) and past a 512-column chunk
+                    for (int batch : prefill ? new int[] {1, 7, 9, 14} : new int[] {1, 2, 3, 5, 8, 9, 17, 31}) {
+                        int rows = prefill ? 45 : 37;
                         Tensor w = MatmulRowsTest.matrix(type, random, rows, cols);
                         float[] x = MatmulRowsTest.gaussian(random, batch * cols), row = new float[cols];
-                        for (int[] range : new int[][] {{0, rows}, {3, 11}, {rows - 1, rows}}) {
+                        for (int[] range : new int[][] {{0, rows}, {3, 11}, {5, 29}, {rows - 1, rows}}) {
                             float[] out = new float[batch * rows];
                             Arrays.fill(out, Float.NaN);
                             NativeGemm.floats(library, NativeGemm.FloatLayout.valueOf(type.name()), prefill, w.segment(), rows, cols, x, batch, out,
@@ -192,7 +194,7 @@ class NativeGemmTest {
         assumeNative();
         Random random = new Random(6);
         for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.BF16, GgmlType.F16})
-            for (int batch : type == GgmlType.BF16 || type == GgmlType.F16 ? new int[] {1, 3, TiledMatmul.MIN_BATCH + 1} : new int[] {1, 3, 5, 17}) {
+            for (int batch : type == GgmlType.BF16 || type == GgmlType.F16 ? new int[] {1, 3, 8, 17, TiledMatmul.MIN_BATCH + 1} : new int[] {1, 3, 5, 17}) {
                 int rows = 96, cols = 512;
                 Tensor w = Tensors.forInference(MatmulRowsTest.matrix(type, random, rows, cols));
                 if (type == GgmlType.Q4_K) assertTrue(w instanceof InterleavedQ4_KTensor, w.toString());

@@ -494,30 +494,95 @@ static inline float bf16_scalar(uint16_t h) {
     return f;
 }
 
-// 16-bit floats: bf16 (upper halves of floats) or IEEE half.
+// 16-bit floats: bf16 (upper halves of floats) or IEEE half. A row at a time, tokens in tiles of FLOAT_TOKENS
+// held in registers: each FLOAT_LANES weights are widened once a tile and multiplied into every token of it,
+// so a few sequences read and widen the row once. A lone token (decode) keeps four sums in flight instead.
+#if WITH_AVX512
+#define FLOAT_TOKENS 8
+#else
+#define FLOAT_TOKENS 4
+#endif
+static inline __attribute__((always_inline)) floats_t widen(const uint16_t *at, const int bf16) { return bf16 ? bf16_at(at) : f16_at(at); }
+
+static inline __attribute__((always_inline)) void row_of_16bit(const uint16_t *row, int cols, int rows, int r, const float *x,
+        float *out, const int bf16) {
+    const int step = 4 * FLOAT_LANES;
+    floats_t a0 = FLOATS_ZERO(), a1 = a0, a2 = a0, a3 = a0;
+    int c = 0;
+    for (; c + step <= cols; c += step) {
+        prefetch_lines((const uint8_t *) (row + c) + PREFETCH_AHEAD, 2 * step);
+        a0 = FLOATS_FMA(widen(row + c, bf16), FLOATS_LOAD(x + c), a0);
+        a1 = FLOATS_FMA(widen(row + c + FLOAT_LANES, bf16), FLOATS_LOAD(x + c + FLOAT_LANES), a1);
+        a2 = FLOATS_FMA(widen(row + c + 2 * FLOAT_LANES, bf16), FLOATS_LOAD(x + c + 2 * FLOAT_LANES), a2);
+        a3 = FLOATS_FMA(widen(row + c + 3 * FLOAT_LANES, bf16), FLOATS_LOAD(x + c + 3 * FLOAT_LANES), a3);
+    }
+    for (; c + FLOAT_LANES <= cols; c += FLOAT_LANES) a0 = FLOATS_FMA(widen(row + c, bf16), FLOATS_LOAD(x + c), a0);
+    float sum = FLOATS_SUM(FLOATS_ADD(FLOATS_ADD(a0, a1), FLOATS_ADD(a2, a3)));
+    for (; c < cols; c++) sum += (bf16 ? bf16_scalar(row[c]) : half_to_float(row[c])) * x[c];
+    out[r] = sum;
+    (void) rows;
+}
+
+// Columns [k0, k0 + klen) of row r against tokens [t0, t0 + T), T a constant so that the sums stay in registers;
+// written to out by the first column chunk, added to after.
+static inline __attribute__((always_inline)) void row_tile_of_16bit(const uint16_t *row, int cols, int k0, int klen, int rows, int r,
+        const float *x, int t0, const int T, int prefetch, float *out, const int bf16) {
+    floats_t acc[FLOAT_TOKENS];
+    for (int j = 0; j < T; j++) acc[j] = FLOATS_ZERO();
+    const float *xt = x + (size_t) t0 * cols + k0;
+    const uint16_t *w = row + k0;
+    int c = 0;
+    for (; c + FLOAT_LANES <= klen; c += FLOAT_LANES) {
+        if (prefetch && c % 32 == 0) prefetch_lines((const uint8_t *) (w + c) + PREFETCH_AHEAD, 64);
+        floats_t wc = widen(w + c, bf16);
+        for (int j = 0; j < T; j++) acc[j] = FLOATS_FMA(wc, FLOATS_LOAD(xt + (size_t) j * cols + c), acc[j]);
+    }
+    float sums[FLOAT_TOKENS];
+    for (int j = 0; j < T; j++) sums[j] = FLOATS_SUM(acc[j]);
+    for (; c < klen; c++) {
+        float wc = bf16 ? bf16_scalar(w[c]) : half_to_float(w[c]);
+        for (int j = 0; j < T; j++) sums[j] += wc * xt[(size_t) j * cols + c];
+    }
+    for (int j = 0; j < T; j++) {
+        float *o = out + (size_t) (t0 + j) * rows + r;
+        *o = k0 == 0 ? sums[j] : *o + sums[j];
+    }
+}
+
+// Columns a pass over the rows takes for a tile of tokens: their x (FLOAT_TOKENS x 512 floats, 16 KiB with
+// AVX-512) stays in L1 while every row of the range is multiplied against it.
+#define DECODE_KC 512
+// Rows multiplied chunk after chunk of columns: they stay in L2 from the first chunk to the last.
+#define DECODE_ROWS 16
+
 static inline __attribute__((always_inline)) void matvec_16bit(const uint16_t *w, int rows, int cols, int row_start, int row_end,
         const float *x, int batch, float *out, const int bf16) {
-    const int step = 4 * FLOAT_LANES;
-    for (int r = row_start; r < row_end; r++) {
-        const uint16_t *row = w + (size_t) r * cols;
-        for (int t = 0; t < batch; t++) {
-            const float *xt = x + (size_t) t * cols;
-            floats_t a0 = FLOATS_ZERO(), a1 = a0, a2 = a0, a3 = a0;
-            int c = 0;
-            for (; c + step <= cols; c += step) {
-                prefetch_lines((const uint8_t *) (row + c) + PREFETCH_AHEAD, 2 * step);
-                a0 = FLOATS_FMA(bf16 ? bf16_at(row + c) : f16_at(row + c), FLOATS_LOAD(xt + c), a0);
-                a1 = FLOATS_FMA(bf16 ? bf16_at(row + c + FLOAT_LANES) : f16_at(row + c + FLOAT_LANES), FLOATS_LOAD(xt + c + FLOAT_LANES), a1);
-                a2 = FLOATS_FMA(bf16 ? bf16_at(row + c + 2 * FLOAT_LANES) : f16_at(row + c + 2 * FLOAT_LANES),
-                                FLOATS_LOAD(xt + c + 2 * FLOAT_LANES), a2);
-                a3 = FLOATS_FMA(bf16 ? bf16_at(row + c + 3 * FLOAT_LANES) : f16_at(row + c + 3 * FLOAT_LANES),
-                                FLOATS_LOAD(xt + c + 3 * FLOAT_LANES), a3);
+    if (batch == 1) {
+        for (int r = row_start; r < row_end; r++) row_of_16bit(w + (size_t) r * cols, cols, rows, r, x, out, bf16);
+        return;
+    }
+    for (int t0 = 0; t0 < batch; t0 += FLOAT_TOKENS) {
+        const int T = batch - t0 < FLOAT_TOKENS ? batch - t0 : FLOAT_TOKENS;
+        for (int r0 = row_start; r0 < row_end; r0 += DECODE_ROWS)
+        for (int k0 = 0; k0 < cols; k0 += DECODE_KC) {
+            int klen = cols - k0 < DECODE_KC ? cols - k0 : DECODE_KC;
+            for (int r = r0; r < row_end && r < r0 + DECODE_ROWS; r++) {
+                const uint16_t *row = w + (size_t) r * cols;
+#define ROW_TILE(T) row_tile_of_16bit(row, cols, k0, klen, rows, r, x, t0, T, t0 == 0, out, bf16)
+                switch (T) {
+                    case 1: ROW_TILE(1); break;
+                    case 2: ROW_TILE(2); break;
+                    case 3: ROW_TILE(3); break;
+#if FLOAT_TOKENS > 4
+                    case 4: ROW_TILE(4); break;
+                    case 5: ROW_TILE(5); break;
+                    case 6: ROW_TILE(6); break;
+                    case 7: ROW_TILE(7); break;
+#endif
+                    default: ROW_TILE(FLOAT_TOKENS); break;
+                }
+#undef ROW_TILE
             }
-            for (; c + FLOAT_LANES <= cols; c += FLOAT_LANES)
-                a0 = FLOATS_FMA(bf16 ? bf16_at(row + c) : f16_at(row + c), FLOATS_LOAD(xt + c), a0);
-            float sum = FLOATS_SUM(FLOATS_ADD(FLOATS_ADD(a0, a1), FLOATS_ADD(a2, a3)));
-            for (; c < cols; c++) sum += (bf16 ? bf16_scalar(row[c]) : half_to_float(row[c])) * xt[c];
-            out[(size_t) t * rows + r] = sum;
         }
     }
 }
@@ -536,7 +601,7 @@ static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 static int scratch_ready;
 static void scratch_create(void) { scratch_ready = pthread_key_create(&scratch_key, free) == 0; }
-static void *thread_scratch(size_t bytes) {
+static __attribute__((unused)) void *thread_scratch(size_t bytes) {
     pthread_once(&scratch_once, scratch_create);
     if (!scratch_ready) return NULL;
     size_t *held = pthread_getspecific(scratch_key);
