@@ -61,15 +61,15 @@ public final class F16Tensor extends Tensor {
     }
 
     /**
-     * Prefill takes the native panel kernel where it runs ({@link NativeGemm#multiplyFloats}), and fewer rows
-     * of x the native decode kernel, which reads each weight row once for a tile of them
-     * ({@link NativeGemm#decodeFloats}).
+     * Prefill takes the native panel kernel where it runs ({@link NativeGemm#multiplyFloats}), and a few rows
+     * of x the native decode kernel where it is the faster ({@link NativeGemm#decodesFew}): it reads each
+     * weight row once for a tile of them.
      */
     @Override
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
         if (batch >= TiledMatmul.MIN_BATCH && NativeGemm.multipliesFloats(NativeGemm.FloatLayout.F16))
             NativeGemm.multiplyFloats(NativeGemm.FloatLayout.F16, this, x, batch, out, rowStart, rowEnd);
-        else if (batch < TiledMatmul.MIN_BATCH && NativeGemm.decodes(NativeGemm.FloatLayout.F16))
+        else if (batch < TiledMatmul.MIN_BATCH && NativeGemm.decodesFew(NativeGemm.FloatLayout.F16))
             NativeGemm.decodeFloats(NativeGemm.FloatLayout.F16, this, x, batch, out, rowStart, rowEnd);
         else super.matmulRows(x, batch, out, rowStart, rowEnd);
     }

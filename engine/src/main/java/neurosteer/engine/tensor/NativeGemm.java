@@ -334,6 +334,14 @@ public final class NativeGemm {
     static boolean decodes(FloatLayout layout) { return DECODE && DEFAULT != null; }
 
     /**
+     * True when products of {@code layout} with {@link FewRowsMatmul#MIN_BATCH} to {@link TiledMatmul#MIN_BATCH}
+     * rows of x (a short prompt, sequences sampled together) run in the native decode kernel: with AVX-512 only,
+     * where it read an 8-token BF16 prompt 1.45x as fast as Java's few-rows kernel; the AVX2 one was no faster
+     * (docs/BENCHMARKS.md, thirty-fifth run).
+     */
+    static boolean decodesFew(FloatLayout layout) { return decodes(layout) && DEFAULT.isa() == Isa.AVX512_VNNI; }
+
+    /**
      * {@code out = W x} for {@code batch} rows of {@code x}, quantized here, the rows of {@code w} split over
      * the {@link Parallel} team: the decode kernel below {@link Layout#decodeBelow} rows, the prefill kernel
      * from there. Callers take this from {@link TiledMatmul#MIN_BATCH} rows on, and below that where
