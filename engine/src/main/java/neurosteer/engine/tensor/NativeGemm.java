@@ -78,10 +78,10 @@ public final class NativeGemm {
     enum Layout {
         /**
          * GGUF Q8_0, row-major. Its decode kernel reads a row once for up to 8 tokens held in registers, with
-         * no packing: below 17 tokens (a short prompt, sequences sampled together) it beats the panel kernel,
-         * whose packing costs more than its arithmetic saves there (docs/BENCHMARKS.md, thirty-fifth run).
+         * no packing: below 12 tokens (a short prompt, a few sequences sampled together) it beats the panel
+         * kernel, whose packing costs more than its arithmetic saves there (docs/BENCHMARKS.md, thirty-fifth run).
          */
-        Q8_0("neurosteer_gemm_q8_0", "neurosteer_matvec_q8_0", 17, 1, 32),
+        Q8_0("neurosteer_gemm_q8_0", "neurosteer_matvec_q8_0", 12, 1, 32),
         /** GGUF Q4_0, row-major (decode interleaves it first, see {@link Tensors#forInference}). */
         Q4_0("neurosteer_gemm_q4_0", null, 0, 1, 32),
         /** GGUF Q4_K, row-major. */

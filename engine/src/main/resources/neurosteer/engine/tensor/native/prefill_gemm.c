@@ -85,6 +85,57 @@ static void zero_lanes_from(panel_t *p, int nrows, int blocks) {
 }
 
 // Q8_0: 34-byte blocks, an f16 scale d then 32 int8 values q. u = q + 128, scale = d, min = 128 d.
+// AVX-512: per block, the 16 rows' 8 four-byte groups transposed in registers (three rounds of vpermt2d); lanes
+// past nrows hold zeros with scale and min 0. AVX2: a group at a time.
+#if WITH_AVX512
+static void pack_q8_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
+    size_t row_bytes = (size_t) cols / 32 * 34;
+    int blocks = klen / 32;
+    // round 1, from rows (4k, 4k+1 | 4k+2, 4k+3): lane 4g + r holds group g (of 0-3, or 4-7) of row 4k + r
+    const __m512i first_groups = _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27);
+    const __m512i last_groups = _mm512_add_epi32(first_groups, _mm512_set1_epi32(4));
+    // round 2, from rows 4k.. and 4k+4..: lane 8h + r holds group 2m + h of row r (of 8)
+    const __m512i groups_01 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+    const __m512i groups_23 = _mm512_add_epi32(groups_01, _mm512_set1_epi32(8));
+    // round 3, from rows 0-7 and 8-15: lane r holds group g of row r
+    const __m512i even_group = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    const __m512i odd_group = _mm512_add_epi32(even_group, _mm512_set1_epi32(8));
+    const __m512i flip = _mm512_set1_epi8((char) 0x80);
+    const uint8_t *rows_at = w + (size_t) r0 * row_bytes + (size_t) k0 / 32 * 34;
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *block = rows_at + (size_t) b * 34;
+        __m512i pair[8];
+        for (int k = 0; k < 8; k++) {
+            int i = 2 * k;
+            __m256i lo = _mm256_maskz_loadu_epi32(i < nrows ? 0xFF : 0, block + (size_t) i * row_bytes + 2);
+            __m256i hi = _mm256_maskz_loadu_epi32(i + 1 < nrows ? 0xFF : 0, block + (size_t) (i + 1) * row_bytes + 2);
+            pair[k] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+        }
+        __m512i four[8]; // [2k]: groups 0-3 of rows 4k..4k+3, [2k+1]: groups 4-7
+        for (int k = 0; k < 4; k++) {
+            four[2 * k] = _mm512_permutex2var_epi32(pair[2 * k], first_groups, pair[2 * k + 1]);
+            four[2 * k + 1] = _mm512_permutex2var_epi32(pair[2 * k], last_groups, pair[2 * k + 1]);
+        }
+        __m512i eight[8]; // [4 half + 2 quarter + m]: rows 8 half.., groups 4 quarter + 2m, + 1
+        for (int half = 0; half < 2; half++)
+            for (int quarter = 0; quarter < 2; quarter++) {
+                __m512i a = four[4 * half + quarter], c = four[4 * half + 2 + quarter];
+                eight[4 * half + 2 * quarter] = _mm512_permutex2var_epi32(a, groups_01, c);
+                eight[4 * half + 2 * quarter + 1] = _mm512_permutex2var_epi32(a, groups_23, c);
+            }
+        for (int g = 0; g < GROUPS_PER_BLOCK; g++) {
+            int source = g / 2; // groups 2 source, 2 source + 1 of rows 0-7 in eight[source], of rows 8-15 in eight[4 + source]
+            __m512i rows16 = _mm512_permutex2var_epi32(eight[source], g % 2 ? odd_group : even_group, eight[4 + source]);
+            _mm512_store_si512(p->q[b * GROUPS_PER_BLOCK + g], _mm512_xor_si512(rows16, flip));
+        }
+        for (int i = 0; i < LANES; i++) {
+            float d = i < nrows ? half_at(block + (size_t) i * row_bytes) : 0;
+            p->scale[b][i] = d;
+            p->min[b][i] = 128 * d;
+        }
+    }
+}
+#else
 static void pack_q8_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
     size_t row_bytes = (size_t) cols / 32 * 34;
     int blocks = klen / 32;
@@ -104,6 +155,7 @@ static void pack_q8_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows,
         }
     }
 }
+#endif
 
 // Q4_0, row-major: 18-byte blocks, an f16 scale d then 16 bytes; byte j holds column j in its low nibble and
 // column j + 16 in its high one. W = d (q - 8).
