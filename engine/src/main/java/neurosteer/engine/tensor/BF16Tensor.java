@@ -68,10 +68,6 @@ public final class BF16Tensor extends Tensor {
      */
     @Override
     protected void matvecRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        if (NativeGemm.decodes(NativeGemm.FloatLayout.BF16)) {
-            NativeGemm.decodeFloats(NativeGemm.FloatLayout.BF16, this, x, batch, out, rowStart, rowEnd);
-            return;
-        }
         int cols = cols(), rows = rows(), body = cols / 16 * 16;
         float[] split = SPLIT_X.get();
         if (split.length < body) SPLIT_X.set(split = new float[body]);
@@ -163,18 +159,11 @@ public final class BF16Tensor extends Tensor {
         return sum;
     }
 
-    /**
-     * Prefill takes the native panel kernel where it runs ({@link NativeGemm#multiplyFloats}), and a few rows
-     * of x the native decode kernel where it is the faster ({@link NativeGemm#decodesFew}): it reads each
-     * weight row once for a tile of them.
-     */
+    /** The native kernels where they run and are the faster ({@link NativeGemm#multipliedFloats}), else the Java ones. */
     @Override
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        if (batch >= TiledMatmul.MIN_BATCH && NativeGemm.multipliesFloats(NativeGemm.FloatLayout.BF16))
-            NativeGemm.multiplyFloats(NativeGemm.FloatLayout.BF16, this, x, batch, out, rowStart, rowEnd);
-        else if (batch < TiledMatmul.MIN_BATCH && NativeGemm.decodesFew(NativeGemm.FloatLayout.BF16))
-            NativeGemm.decodeFloats(NativeGemm.FloatLayout.BF16, this, x, batch, out, rowStart, rowEnd);
-        else super.matmulRows(x, batch, out, rowStart, rowEnd);
+        if (!NativeGemm.multipliedFloats(NativeGemm.FloatLayout.BF16, this, x, batch, out, rowStart, rowEnd))
+            super.matmulRows(x, batch, out, rowStart, rowEnd);
     }
 
     @Override

@@ -53,25 +53,11 @@ public final class F16Tensor extends Tensor {
         return sum;
     }
 
-    /** Decode: the native kernel where it runs ({@link NativeGemm#decodeFloats}), else a dot product per row. */
-    @Override
-    protected void matvecRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        if (NativeGemm.decodes(NativeGemm.FloatLayout.F16)) NativeGemm.decodeFloats(NativeGemm.FloatLayout.F16, this, x, batch, out, rowStart, rowEnd);
-        else super.matvecRows(x, batch, out, rowStart, rowEnd);
-    }
-
-    /**
-     * Prefill takes the native panel kernel where it runs ({@link NativeGemm#multiplyFloats}), and a few rows
-     * of x the native decode kernel where it is the faster ({@link NativeGemm#decodesFew}): it reads each
-     * weight row once for a tile of them.
-     */
+    /** The native kernels where they run and are the faster ({@link NativeGemm#multipliedFloats}), else the Java ones. */
     @Override
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        if (batch >= TiledMatmul.MIN_BATCH && NativeGemm.multipliesFloats(NativeGemm.FloatLayout.F16))
-            NativeGemm.multiplyFloats(NativeGemm.FloatLayout.F16, this, x, batch, out, rowStart, rowEnd);
-        else if (batch < TiledMatmul.MIN_BATCH && NativeGemm.decodesFew(NativeGemm.FloatLayout.F16))
-            NativeGemm.decodeFloats(NativeGemm.FloatLayout.F16, this, x, batch, out, rowStart, rowEnd);
-        else super.matmulRows(x, batch, out, rowStart, rowEnd);
+        if (!NativeGemm.multipliedFloats(NativeGemm.FloatLayout.F16, this, x, batch, out, rowStart, rowEnd))
+            super.matmulRows(x, batch, out, rowStart, rowEnd);
     }
 
     @Override

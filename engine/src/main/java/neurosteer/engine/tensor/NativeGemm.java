@@ -330,17 +330,6 @@ public final class NativeGemm {
     /** True when decode products of {@code layout} run in the native kernels ({@link #multiply} at any batch). */
     static boolean decodes(Layout layout) { return DECODE && DEFAULT != null && DEFAULT.decodes[layout.ordinal()] != null; }
 
-    /** True when decode products of {@code layout} run in the native kernels ({@link #decodeFloats}). */
-    static boolean decodes(FloatLayout layout) { return DECODE && DEFAULT != null; }
-
-    /**
-     * True when products of {@code layout} with {@link FewRowsMatmul#MIN_BATCH} to {@link TiledMatmul#MIN_BATCH}
-     * rows of x (a short prompt, sequences sampled together) run in the native decode kernel: with AVX-512 only,
-     * where it read an 8-token BF16 prompt 1.45x as fast as Java's few-rows kernel; the AVX2 one was no faster
-     * (docs/BENCHMARKS.md, thirty-fifth run).
-     */
-    static boolean decodesFew(FloatLayout layout) { return decodes(layout) && DEFAULT.isa() == Isa.AVX512_VNNI; }
-
     /**
      * {@code out = W x} for {@code batch} rows of {@code x}, quantized here, the rows of {@code w} split over
      * the {@link Parallel} team: the decode kernel below {@link Layout#decodeBelow} rows, the prefill kernel
@@ -382,28 +371,28 @@ public final class NativeGemm {
         }
     }
 
-    /** Rows {@code [rowStart, rowEnd)} of {@code out[t * rows + r] = Σ_k W[r, k] x[t * cols + k]}, {@code t < batch}, {@code w} in {@code layout}. */
-    static void decodeFloats(FloatLayout layout, Tensor w, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        if (DEFAULT == null) throw new IllegalStateException("native kernels are " + STATUS);
-        decodeFloats(DEFAULT, layout, w.segment(), w.rows(), w.cols(), x, batch, out, rowStart, rowEnd);
-    }
-
     /**
-     * True when prefill products of {@code layout} run in the native kernels ({@link #multiplyFloats} from
-     * {@link TiledMatmul#MIN_BATCH} rows of x): where the library has them (AVX-512, 1.45× the Java tile).
+     * Rows {@code [rowStart, rowEnd)} of {@code out[t * rows + r] = Σ_k W[r, k] x[t * cols + k]}, {@code t < batch},
+     * for {@code w} in {@code layout}, in the native kernel that should take {@code batch} rows of x, if any; returns
+     * false, having done nothing, where the Java kernels should run instead. From {@link TiledMatmul#MIN_BATCH} rows
+     * the panel kernel (AVX-512 only: 1.45× the Java tile; the AVX2 version was no faster). Below
+     * {@link FewRowsMatmul#MIN_BATCH} rows the decode kernel; between the two also the decode kernel, which reads
+     * each weight row once for a tile of rows of x, but with AVX-512 only: it read an 8-token BF16 prompt 1.45× as
+     * fast as Java's few-rows kernel there, and the AVX2 one was no faster (docs/BENCHMARKS.md, thirty-fifth run).
      */
-    static boolean multipliesFloats(FloatLayout layout) {
-        return FLOAT_PREFILL && DEFAULT != null && DEFAULT.floatProducts[layout.ordinal()] != null;
+    static boolean multipliedFloats(FloatLayout layout, Tensor w, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        Library library = DEFAULT;
+        if (library == null) return false;
+        boolean prefill = batch >= TiledMatmul.MIN_BATCH;
+        boolean takes = prefill ? FLOAT_PREFILL && library.floatProducts[layout.ordinal()] != null
+                : DECODE && (batch < FewRowsMatmul.MIN_BATCH || library.isa == Isa.AVX512_VNNI);
+        if (!takes) return false;
+        floats(library, layout, prefill, w.segment(), w.rows(), w.cols(), x, batch, out, rowStart, rowEnd);
+        return true;
     }
 
     /** {@code -Dneurosteer.native.floatPrefill=false} keeps BF16/F16 prefill in Java. */
     private static final boolean FLOAT_PREFILL = !"false".equals(System.getProperty("neurosteer.native.floatPrefill"));
-
-    /** Prefill: as {@link #decodeFloats}, with the panel kernel. */
-    static void multiplyFloats(FloatLayout layout, Tensor w, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
-        if (DEFAULT == null) throw new IllegalStateException("native kernels are " + STATUS);
-        floats(DEFAULT, layout, true, w.segment(), w.rows(), w.cols(), x, batch, out, rowStart, rowEnd);
-    }
 
     static void decodeFloats(Library library, FloatLayout layout, MemorySegment weights, int rows, int cols, float[] x, int batch,
                              float[] out, int rowStart, int rowEnd) {
