@@ -677,9 +677,10 @@ static __attribute__((unused)) void *thread_scratch(size_t bytes) {
 // AVX-512 takes two blocks a step: their 64 bytes in one register (u = q + 128) against 64 bytes of x, one
 // vpdpbusd, the scales d and dx of the two blocks spread over the two halves of the lanes; the u offset,
 // 128 d sx a block, comes off at the end of the row as one dot product over its blocks. The x of a tile is
-// first copied pair by pair (xs[(p T + j) 64 + i] = x[t0 + j, 64 p + i], ds[(p T + j) 2 + h] = dx[t0 + j, 2 p + h],
-// an odd last block after the pairs), so a step finds its T tokens side by side; one token needs no copy,
-// its x already being in that order. AVX2 takes a block a step: |q| times x with q's sign (llama.cpp's
+// first copied pair by pair (xs[(p T + j) 64 + i] = x[t0 + j, 64 p + i], ds[(p T + j) 16 + 8 h + l] = dx[t0 + j, 2 p + h]
+// for l < 8, an odd last block after the pairs), so a step finds its T tokens side by side and each pair's dx
+// already spread over the halves of the lanes; one token needs no copy, its x being in that order already
+// and its dx spread as it is used. AVX2 takes a block a step: |q| times x with q's sign (llama.cpp's
 // trick), widened by vpmaddwd.
 #if WITH_AVX512
 #define Q8_TOKENS 8
