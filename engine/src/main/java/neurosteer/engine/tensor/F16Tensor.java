@@ -53,6 +53,12 @@ public final class F16Tensor extends Tensor {
         return sum;
     }
 
+    /** Prefill in AMX tiles where the CPU has them ({@link NativeGemm#multipliedByTiles}), else row chunks over the team. */
+    @Override
+    public void matmul(float[] x, int batch, float[] out) {
+        if (!NativeGemm.multipliedByTiles(NativeGemm.FloatLayout.F16, this, x, batch, out)) super.matmul(x, batch, out);
+    }
+
     /** The native kernels where they run and are the faster ({@link NativeGemm#multipliedFloats}), else the Java ones. */
     @Override
     public void matmulRows(float[] x, int batch, float[] out, int rowStart, int rowEnd) {

@@ -51,6 +51,13 @@ public final class NativeGemm {
 
     /** The instruction sets the source compiles for, best first. */
     enum Isa {
+        /**
+         * The AVX-512 library plus prefill in AMX tiles (Sapphire Rapids on): {@code tdpbf16ps} does 8192 BF16
+         * multiply-adds an instruction. Needs Linux to grant the tile registers (it asks, in {@code neurosteer_gemm_supported}).
+         */
+        AVX512_AMX("avx512-amx", List.of("-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-mavx512vbmi", "-mf16c", "-mfma",
+                "-mavx512bf16", "-mamx-tile", "-mamx-bf16"),
+                List.of("avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512vbmi", "f16c", "fma", "avx512_bf16", "amx_tile", "amx_bf16")),
         /** 64 multiply-adds an instruction with {@code vpdpbusd}; VBMI packs the interleaved layouts. */
         AVX512_VNNI("avx512-vnni", List.of("-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-mavx512vbmi", "-mf16c", "-mfma"),
                 List.of("avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512vbmi", "f16c", "fma")),
@@ -81,17 +88,17 @@ public final class NativeGemm {
          * no packing: below 12 tokens (a short prompt, a few sequences sampled together) it beats the panel
          * kernel, whose packing costs more than its arithmetic saves there (docs/BENCHMARKS.md, thirty-fifth run).
          */
-        Q8_0("neurosteer_gemm_q8_0", "neurosteer_matvec_q8_0", 12, 1, 32),
+        Q8_0("neurosteer_gemm_q8_0", "neurosteer_matvec_q8_0", 12, 1, 32, "neurosteer_amx_q8_0"),
         /** GGUF Q4_0, row-major (decode interleaves it first, see {@link Tensors#forInference}). */
-        Q4_0("neurosteer_gemm_q4_0", null, 0, 1, 32),
+        Q4_0("neurosteer_gemm_q4_0", null, 0, 1, 32, "neurosteer_amx_q4_0"),
         /** GGUF Q4_K, row-major. */
-        Q4_K("neurosteer_gemm_q4_k", null, 0, 1, 256),
+        Q4_K("neurosteer_gemm_q4_k", null, 0, 1, 256, "neurosteer_amx_q4_k"),
         /** {@link InterleavedQ4_0Tensor}: rows in groups of 16; decode has its own kernel on AVX-512, the prefill one on AVX2. */
         INTERLEAVED_Q4_0("neurosteer_gemm_interleaved_q4_0", "neurosteer_matvec_interleaved_q4_0", TiledMatmul.MIN_BATCH,
-                InterleavedTensor.GROUP, 32),
+                InterleavedTensor.GROUP, 32, "neurosteer_amx_interleaved_q4_0"),
         /** {@link InterleavedQ4_KTensor}: rows in groups of 16, columns in super-blocks of 256; decode takes the prefill kernel. */
         INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", "neurosteer_gemm_interleaved_q4_k", TiledMatmul.MIN_BATCH,
-                InterleavedTensor.GROUP, 256);
+                InterleavedTensor.GROUP, 256, "neurosteer_amx_interleaved_q4_k");
 
         final String symbol;
         final String decodeSymbol;
@@ -101,9 +108,12 @@ public final class NativeGemm {
         final int rowAlignment;
         /** The columns of a row must be a multiple of this (the format's block). */
         final int columnBlock;
+        /** Prefill in AMX tiles, in the {@link Isa#AVX512_AMX} library. */
+        final String amxSymbol;
 
-        Layout(String symbol, String decodeSymbol, int decodeBelow, int rowAlignment, int columnBlock) {
+        Layout(String symbol, String decodeSymbol, int decodeBelow, int rowAlignment, int columnBlock, String amxSymbol) {
             this.symbol = symbol;
+            this.amxSymbol = amxSymbol;
             this.decodeSymbol = decodeSymbol;
             this.decodeBelow = decodeBelow;
             this.rowAlignment = rowAlignment;
@@ -113,8 +123,9 @@ public final class NativeGemm {
 
     /** The 16-bit float layouts (row-major) whose decode runs in the library, against x in floats. */
     enum FloatLayout {
-        BF16("neurosteer_matvec_bf16", "neurosteer_gemm_bf16"),
-        F16("neurosteer_matvec_f16", "neurosteer_gemm_f16");
+        BF16("neurosteer_matvec_bf16", "neurosteer_gemm_bf16", "neurosteer_amx_bf16"),
+        /** No AMX: its tiles take BF16, which would drop three bits of each F16 weight (llama.cpp keeps F16 products in F16). */
+        F16("neurosteer_matvec_f16", "neurosteer_gemm_f16", null);
 
         final String symbol;
         /**
@@ -122,18 +133,30 @@ public final class NativeGemm {
          * ran 0.84–1.0× the Java tile with 256-bit vectors (docs/BENCHMARKS.md, thirty-fourth run) and was dropped.
          */
         final String gemmSymbol;
+        /** Prefill in AMX tiles, in the {@link Isa#AVX512_AMX} library; null where the tiles would lose precision. */
+        final String amxSymbol;
 
-        FloatLayout(String symbol, String gemmSymbol) {
+        FloatLayout(String symbol, String gemmSymbol, String amxSymbol) {
             this.symbol = symbol;
             this.gemmSymbol = gemmSymbol;
+            this.amxSymbol = amxSymbol;
         }
     }
 
-    /** The library compiled for one instruction set: its products by {@link Layout}, decode products by layout, and by {@link FloatLayout}. */
-    record Library(Isa isa, MethodHandle[] products, MethodHandle[] decodes, MethodHandle[] floatDecodes, MethodHandle[] floatProducts) {}
+    /**
+     * The library compiled for one instruction set: its products by {@link Layout}, decode products by layout, and by
+     * {@link FloatLayout}; in the AMX library also its tile products by layout and float layout, and the conversion of x.
+     */
+    record Library(Isa isa, MethodHandle[] products, MethodHandle[] decodes, MethodHandle[] floatDecodes, MethodHandle[] floatProducts,
+                   MethodHandle amxActivations, MethodHandle[] amxProducts, MethodHandle[] amxFloatProducts) {
+        boolean tiles() { return amxActivations != null; }
+    }
 
     /** {@code -Dneurosteer.native.decode=false} keeps decode in the Java kernels (prefill still native): for comparisons. */
     private static final boolean DECODE = !"false".equals(System.getProperty("neurosteer.native.decode"));
+
+    /** {@code -Dneurosteer.native.amx=false} keeps prefill out of the AMX tiles (in the AVX-512 kernels): for comparisons. */
+    private static final boolean TILES = !"false".equals(System.getProperty("neurosteer.native.amx"));
 
     private static final Map<Isa, Library> LOADED = new ConcurrentHashMap<>();
     private static final Library DEFAULT;
@@ -141,10 +164,23 @@ public final class NativeGemm {
 
     static {
         Library library = null;
-        String status;
+        String status = null;
         try {
-            library = library(chosenIsa());
-            status = library.isa.label;
+            // the best that loads: the AMX library needs a C compiler that knows AMX and a kernel that grants the tiles
+            List<Isa> candidates = candidateIsas();
+            Unavailable first = null;
+            for (Isa isa : candidates) {
+                try {
+                    library = library(isa);
+                    status = isa.label;
+                    if (first != null) System.getLogger("neurosteer.engine").log(System.Logger.Level.INFO,
+                            "native kernels: " + first.getMessage() + "; using " + isa.label);
+                    break;
+                } catch (Unavailable e) {
+                    if (first == null) first = e;
+                }
+            }
+            if (library == null) throw first;
         } catch (Unavailable e) {
             status = "off: " + e.getMessage();
             // quiet where the CPU or the platform has no kernels; loud where a setting the user gave did not take
@@ -153,7 +189,7 @@ public final class NativeGemm {
                     "native kernels " + status + (asked ? " (the Java kernels run instead)" : ""));
         }
         DEFAULT = library;
-        STATUS = status;
+        STATUS = library != null && library.tiles() && !TILES ? status + " (tiles off: -Dneurosteer.native.amx=false)" : status;
     }
 
     private NativeGemm() {}
@@ -168,19 +204,20 @@ public final class NativeGemm {
         Unavailable(String why) { super(why, null, false, false); }
     }
 
-    /** The instruction set {@code -Dneurosteer.native.isa} names, or else the best this CPU has. */
-    private static Isa chosenIsa() throws Unavailable {
+    /** The instruction set {@code -Dneurosteer.native.isa} names, or else those this CPU has, best first. */
+    private static List<Isa> candidateIsas() throws Unavailable {
         if (!Kernels.VECTORIZE) throw new Unavailable("-Dneurosteer.vector=false");
         if (!Kernels.QUANTIZE_ACTIVATIONS) throw new Unavailable("-Dneurosteer.quantizedActivations=false");
         if ("false".equals(System.getProperty("neurosteer.native"))) throw new Unavailable("-Dneurosteer.native=false");
         String wanted = System.getProperty("neurosteer.native.isa");
         if (wanted != null) {
-            for (Isa isa : Isa.values()) if (isa.label.equals(wanted)) return isa;
+            for (Isa isa : Isa.values()) if (isa.label.equals(wanted)) return List.of(isa);
             throw new Unavailable("-Dneurosteer.native.isa=" + wanted + " is not one of "
                     + Arrays.stream(Isa.values()).map(i -> i.label).toList());
         }
         List<String> present = cpuFlags();
-        for (Isa isa : Isa.values()) if (present.containsAll(isa.cpuFlags)) return isa;
+        List<Isa> runnable = Arrays.stream(Isa.values()).filter(isa -> present.containsAll(isa.cpuFlags)).toList();
+        if (!runnable.isEmpty()) return runnable;
         throw new Unavailable("this CPU has neither " + String.join(" ", Isa.AVX512_VNNI.cpuFlags) + " nor " + String.join(" ", Isa.AVX2.cpuFlags));
     }
 
@@ -238,7 +275,18 @@ public final class NativeGemm {
                 var gemm = symbols.find(layout.gemmSymbol);
                 if (gemm.isPresent()) floatProducts[layout.ordinal()] = linker.downcallHandle(gemm.get(), floatProduct, Linker.Option.critical(true));
             }
-            return new Library(isa, products, decodes, floatDecodes, floatProducts);
+            MethodHandle amxActivations = null;
+            MethodHandle[] amxProducts = new MethodHandle[Layout.values().length], amxFloatProducts = new MethodHandle[FloatLayout.values().length];
+            if (isa == Isa.AVX512_AMX) {
+                amxActivations = linker.downcallHandle(symbols.findOrThrow("neurosteer_amx_activations"),
+                        FunctionDescriptor.ofVoid(a, i, i, a), Linker.Option.critical(true));
+                for (Layout layout : Layout.values())
+                    amxProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.amxSymbol), floatProduct, Linker.Option.critical(true));
+                for (FloatLayout layout : FloatLayout.values())
+                    if (layout.amxSymbol != null) amxFloatProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.amxSymbol), floatProduct,
+                            Linker.Option.critical(true));
+            }
+            return new Library(isa, products, decodes, floatDecodes, floatProducts, amxActivations, amxProducts, amxFloatProducts);
         } catch (Unavailable e) {
             throw e;
         } catch (Throwable e) {
@@ -337,6 +385,11 @@ public final class NativeGemm {
      * {@link #decodes} says so.
      */
     static void multiply(Layout layout, Tensor w, float[] x, int batch, float[] out) {
+        if (batch >= TiledMatmul.MIN_BATCH && TILES && DEFAULT.tiles()) {
+            checkLayout(layout, w.segment(), w.byteSize(), w.rows(), w.cols(), 0, w.rows());
+            tileProduct(DEFAULT, DEFAULT.amxProducts[layout.ordinal()], w, x, batch, out);
+            return;
+        }
         int rows = w.rows(), cols = w.cols();
         boolean decode = batch < layout.decodeBelow;
         QuantizedActivations a = QuantizedActivations.forThread().quantizeToBytes(x, batch, cols);
@@ -391,6 +444,87 @@ public final class NativeGemm {
         return true;
     }
 
+    /**
+     * {@code out = W x} for {@code w} in {@code layout} in AMX tiles, where they run and {@code batch} is a prefill's
+     * ({@link TiledMatmul#MIN_BATCH} rows of x on); returns false, having done nothing, otherwise.
+     */
+    static boolean multipliedByTiles(FloatLayout layout, Tensor w, float[] x, int batch, float[] out) {
+        Library library = DEFAULT;
+        if (library == null || !library.tiles() || !TILES || !FLOAT_PREFILL || batch < TiledMatmul.MIN_BATCH || w.cols() % 32 != 0
+                || library.amxFloatProducts[layout.ordinal()] == null)
+            return false;
+        if (w.segment().byteSize() < 2L * w.rows() * w.cols())
+            throw new IllegalArgumentException("weights of " + w.segment().byteSize() + " bytes, " + 2L * w.rows() * w.cols() + " needed for "
+                    + w.rows() + " × " + w.cols());
+        tileProduct(library, library.amxFloatProducts[layout.ordinal()], w, x, batch, out);
+        return true;
+    }
+
+
+    /** x rounded to BF16 for the tile products, rows padded to a multiple of {@link #TILE_TOKENS}: one buffer per calling thread. */
+    private static final ThreadLocal<short[][]> TILE_X = ThreadLocal.withInitial(() -> new short[1][0]);
+    /** The tile kernels take x 32 rows at a time. */
+    static final int TILE_TOKENS = 32;
+
+    /**
+     * {@code out = W x} in {@code kernel}, an AMX product of {@code library}: x rounded to BF16 once, then the weight
+     * rows in chunks of 32 over the {@link Parallel} team. The callers have checked the weights' layout and size.
+     */
+    static void tileProduct(Library library, MethodHandle kernel, Tensor w, float[] x, int batch, float[] out) {
+        int rows = w.rows(), cols = w.cols();
+        short[] xb = tileActivations(library, x, batch, cols, out, rows);
+        MemorySegment weights = w.segment();
+        Parallel.forRange((rows + CHUNK_ROWS - 1) / CHUNK_ROWS, 1, (start, end) ->
+                tiles(kernel, weights, rows, cols, start * CHUNK_ROWS, Math.min(rows, end * CHUNK_ROWS), xb, batch, out));
+    }
+
+    /** Rows {@code [rowStart, rowEnd)} of {@code out = W x} in {@code library}'s AMX kernel for {@code layout}, on this thread. */
+    static void tileProduct(Library library, Layout layout, Tensor w, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        checkLayout(layout, w.segment(), w.byteSize(), w.rows(), w.cols(), rowStart, rowEnd);
+        short[] xb = tileActivations(library, x, batch, w.cols(), out, w.rows());
+        tiles(library.amxProducts[layout.ordinal()], w.segment(), w.rows(), w.cols(), rowStart, rowEnd, xb, batch, out);
+    }
+
+    /** The same for 16-bit float weights. */
+    static void tileProduct(Library library, FloatLayout layout, Tensor w, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
+        if (rowStart < 0 || rowStart > rowEnd || rowEnd > w.rows()) throw new IndexOutOfBoundsException("rows " + rowStart + ".." + rowEnd + " of " + w.rows());
+        if (w.cols() % 32 != 0 || w.segment().byteSize() < 2L * w.rows() * w.cols())
+            throw new IllegalArgumentException(layout + " tiles need columns in 32s and " + 2L * w.rows() * w.cols() + " bytes");
+        if (library.amxFloatProducts[layout.ordinal()] == null) throw new IllegalArgumentException(layout + " has no tile product");
+        short[] xb = tileActivations(library, x, batch, w.cols(), out, w.rows());
+        tiles(library.amxFloatProducts[layout.ordinal()], w.segment(), w.rows(), w.cols(), rowStart, rowEnd, xb, batch, out);
+    }
+
+    /** x rounded to BF16 in this thread's buffer, rows past {@code batch} zero up to a multiple of {@link #TILE_TOKENS}. */
+    private static short[] tileActivations(Library library, float[] x, int batch, int cols, float[] out, int rows) {
+        if (batch < 0 || x.length < (long) batch * cols || out.length < (long) batch * rows)
+            throw new IllegalArgumentException("buffers too small for " + batch + " rows of " + cols + " and " + rows + " outputs");
+        long padded = (long) (batch + TILE_TOKENS - 1) / TILE_TOKENS * TILE_TOKENS * cols;
+        if (padded > Integer.MAX_VALUE - 16) throw new IllegalArgumentException(batch + " rows of " + cols + " are too many for one product");
+        short[][] holder = TILE_X.get();
+        if (holder[0].length < padded) holder[0] = new short[(int) padded];
+        short[] xb = holder[0];
+        try {
+            library.amxActivations.invokeExact(MemorySegment.ofArray(x), batch, cols, MemorySegment.ofArray(xb));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+        return xb;
+    }
+
+    private static void tiles(MethodHandle kernel, MemorySegment weights, int rows, int cols, int rowStart, int rowEnd, short[] xb, int batch,
+                              float[] out) {
+        try {
+            kernel.invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(xb), batch, MemorySegment.ofArray(out));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** {@code -Dneurosteer.native.floatPrefill=false} keeps BF16/F16 prefill in Java. */
     private static final boolean FLOAT_PREFILL = !"false".equals(System.getProperty("neurosteer.native.floatPrefill"));
 
@@ -421,19 +555,23 @@ public final class NativeGemm {
     /** The C code trusts its arguments, so they are checked here: a wrong size would write past an array. */
     private static void checkArguments(Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart,
                                        int rowEnd, QuantizedActivations a, float[] out) {
-        if (cols % layout.columnBlock != 0)
-            throw new IllegalArgumentException(layout + ": " + cols + " columns are not a multiple of " + layout.columnBlock);
+        checkLayout(layout, weights, weightBytes, rows, cols, rowStart, rowEnd);
         if (!a.inBytes || a.block != 32 || a.cols != cols)
             throw new IllegalArgumentException("native product needs activations of " + cols + " columns quantized to bytes in blocks of 32, got "
                     + a.cols + " in blocks of " + a.block + (a.inBytes ? "" : " as shorts"));
+        long n = (long) a.batch * cols;
+        if (a.int8.length < n || a.scales.length < n / 32 || a.groupSums.length < n / 32 || out.length < (long) a.batch * rows)
+            throw new IllegalArgumentException("buffers too small for " + a.batch + " rows of " + cols + " and " + rows + " outputs");
+    }
+
+    private static void checkLayout(Layout layout, MemorySegment weights, long weightBytes, int rows, int cols, int rowStart, int rowEnd) {
+        if (cols % layout.columnBlock != 0)
+            throw new IllegalArgumentException(layout + ": " + cols + " columns are not a multiple of " + layout.columnBlock);
         if (rowStart < 0 || rowStart > rowEnd || rowEnd > rows) throw new IndexOutOfBoundsException("rows " + rowStart + ".." + rowEnd + " of " + rows);
         if (rows % layout.rowAlignment != 0 || rowStart % layout.rowAlignment != 0 || rowEnd % layout.rowAlignment != 0)
             throw new IllegalArgumentException(layout + ": rows " + rowStart + ".." + rowEnd + " of " + rows + " are not in groups of "
                     + layout.rowAlignment);
         if (weights.byteSize() < weightBytes)
             throw new IllegalArgumentException("weights of " + weights.byteSize() + " bytes, " + weightBytes + " needed");
-        long n = (long) a.batch * cols;
-        if (a.int8.length < n || a.scales.length < n / 32 || a.groupSums.length < n / 32 || out.length < (long) a.batch * rows)
-            throw new IllegalArgumentException("buffers too small for " + a.batch + " rows of " + cols + " and " + rows + " outputs");
     }
 }

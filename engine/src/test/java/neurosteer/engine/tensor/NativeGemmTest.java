@@ -44,8 +44,9 @@ class NativeGemmTest {
         if (NativeGemm.available()) {
             assertTrue(Arrays.stream(NativeGemm.Isa.values()).anyMatch(isa -> isa.label.equals(status)), status);
             String forced = System.getProperty("neurosteer.native.isa");
-            assertEquals(forced != null ? forced : NativeGemm.runnableIsas().getFirst().label, status,
-                    "the instruction set asked for, else the best of this CPU, is in use");
+            String expected = forced != null ? forced : NativeGemm.runnableIsas().getFirst().label;
+            assertTrue(status.equals(expected) || status.startsWith(expected + " (tiles off"), status
+                    + ": the instruction set asked for, else the best of this CPU, is in use");
         } else assertTrue(status.startsWith("off: ") && status.length() > 10, status);
     }
 
@@ -202,6 +203,12 @@ class NativeGemmTest {
                 float[] out = new float[batch * rows], floats = new float[batch * rows];
                 w.matmul(x, batch, out);
                 w.matmulRowsByDot(x, batch, floats, 0, rows);
+                if (type == GgmlType.BF16 && batch >= TiledMatmul.MIN_BATCH && prefillInTiles()) {
+                    Arrays.fill(out, Float.NaN);
+                    w.matmul(x, batch, out);
+                    checkTileRows(w, x, out, 0, rows, type + " prefill in tiles, batch " + batch);
+                    continue;
+                }
                 if (type == GgmlType.BF16 || type == GgmlType.F16) {
                     for (int i = 0; i < out.length; i++) assertEquals(floats[i], out[i], 1e-4f * (1 + Math.abs(floats[i])), type + " output " + i);
                     continue;
@@ -241,8 +248,8 @@ class NativeGemmTest {
             float[] out = new float[batch * rows], floats = new float[batch * rows];
             w.matmul(x, batch, out);
             w.matmulRows(x, batch, floats, 0, rows);
-            QuantizedActivations a = new QuantizedActivations().quantizeToBytes(x, batch, cols);
-            checkRows(w, a, out, 0, rows, type + " batch " + batch);
+            if (prefillInTiles()) checkTileRows(w, x, out, 0, rows, type + " prefill in tiles, batch " + batch);
+            else checkRows(w, new QuantizedActivations().quantizeToBytes(x, batch, cols), out, 0, rows, type + " batch " + batch);
             double errorSquares = 0, squares = 0;
             for (int i = 0; i < out.length; i++) {
                 errorSquares += Math.pow(out[i] - floats[i], 2);
@@ -283,6 +290,107 @@ class NativeGemmTest {
                                 + " token " + t + " row " + r);
                     }
             }
+    }
+
+    /** The AMX library; the test is skipped where this CPU, its kernel or the C compiler has none. */
+    private static NativeGemm.Library amx() {
+        NativeGemm.Library amx = libraries().stream().filter(NativeGemm.Library::tiles).findFirst().orElse(null);
+        assumeTrue(amx != null, "no AMX tile kernels here: " + NativeGemm.runnableIsas());
+        return amx;
+    }
+
+    /**
+     * The AMX tile products of every layout: rows and tokens that leave partial tiles (16 rows, 16 and 32 tokens),
+     * partial row ranges, and columns across the 512-column panels, against double sums of the weights and of x,
+     * each rounded to BF16 as the kernels round them.
+     */
+    @Test
+    void tileProductsAreTheProductsOfWeightsAndActivationsInBf16() {
+        NativeGemm.Library library = amx();
+        Random random = new Random(19);
+        for (NativeGemm.Layout layout : NativeGemm.Layout.values()) {
+            boolean interleaved = layout.name().startsWith("INTERLEAVED");
+            GgmlType type = GgmlType.valueOf(layout.name().replace("INTERLEAVED_", ""));
+            for (int rows : interleaved ? new int[] {16, 48, 80} : new int[] {37, 64, 100})
+                for (int cols : type == GgmlType.Q4_K ? new int[] {256, 768} : new int[] {32, 96, 544, 1056})
+                    for (int batch : new int[] {1, 17, 32, 45, 70}) {
+                        Tensor flat = MatmulRowsTest.matrix(type, random, rows, cols);
+                        Tensor w = !interleaved ? flat : type == GgmlType.Q4_0 ? InterleavedQ4_0Tensor.interleave((Q4_0Tensor) flat)
+                                : InterleavedQ4_KTensor.interleave((Q4_KTensor) flat);
+                        int[][] ranges = interleaved ? new int[][] {{0, rows}, {16, rows}, {0, 16}} : new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}, {16, rows}};
+                        checkTiles(w, random, batch, ranges, layout.toString(),
+                                (x, out, range) -> NativeGemm.tileProduct(library, layout, w, x, batch, out, range[0], range[1]));
+                    }
+        }
+        for (NativeGemm.FloatLayout layout : new NativeGemm.FloatLayout[] {NativeGemm.FloatLayout.BF16})
+            for (int rows : new int[] {37, 100})
+                for (int cols : new int[] {32, 96, 544})
+                    for (int batch : new int[] {1, 17, 45}) {
+                        Tensor w = MatmulRowsTest.matrix(GgmlType.valueOf(layout.name()), random, rows, cols);
+                        checkTiles(w, random, batch, new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}}, layout.toString(),
+                                (x, out, range) -> NativeGemm.tileProduct(library, layout, w, x, batch, out, range[0], range[1]));
+                    }
+        Tensor w = MatmulRowsTest.matrix(GgmlType.BF16, random, 4, 48);
+        assertThrows(IllegalArgumentException.class, () -> NativeGemm.tileProduct(library, NativeGemm.FloatLayout.BF16, w, new float[48], 1,
+                new float[4], 0, 4), "columns not in 32s");
+        assertThrows(IllegalArgumentException.class, () -> NativeGemm.tileProduct(library, NativeGemm.FloatLayout.F16,
+                MatmulRowsTest.matrix(GgmlType.F16, random, 4, 64), new float[64], 1, new float[4], 0, 4), "F16 keeps its precision");
+        Tensor q = MatmulRowsTest.matrix(GgmlType.Q8_0, random, 4, 64);
+        assertThrows(IllegalArgumentException.class, () -> NativeGemm.tileProduct(library, NativeGemm.Layout.Q8_0, q, new float[64], 1,
+                new float[3], 0, 4), "output too small");
+        assertThrows(IndexOutOfBoundsException.class, () -> NativeGemm.tileProduct(library, NativeGemm.Layout.Q8_0, q, new float[64], 1,
+                new float[5], 0, 5), "rows past the matrix");
+    }
+
+    interface TileCall {
+        void run(float[] x, float[] out, int[] range);
+    }
+
+    /** Rows in each range of the tile product against double sums of BF16-rounded weights and x; rows outside it stay NaN. */
+    private static void checkTiles(Tensor w, Random random, int batch, int[][] ranges, String what, TileCall call) {
+        float[] x = MatmulRowsTest.gaussian(random, batch * w.cols());
+        for (int[] range : ranges) {
+            float[] out = new float[batch * w.rows()];
+            Arrays.fill(out, Float.NaN);
+            call.run(x, out, range);
+            checkTileRows(w, x, out, range[0], range[1], "tiles " + what + " rows " + w.rows() + " cols " + w.cols() + " batch " + batch
+                    + " range " + Arrays.toString(range));
+        }
+    }
+
+    /** Rows {@code [start, end)} of {@code out} against double sums of BF16-rounded weights and x; every other row still NaN. */
+    private static void checkTileRows(Tensor w, float[] x, float[] out, int start, int end, String what) {
+        int rows = w.rows(), cols = w.cols(), batch = out.length / rows;
+        float[] weights = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            w.dequantize((long) r * cols, weights, 0, cols);
+            for (int t = 0; t < batch; t++) {
+                String where = what + ": token " + t + " row " + r;
+                float got = out[t * rows + r];
+                if (r < start || r >= end) {
+                    assertTrue(Float.isNaN(got), where + " outside the range was written");
+                    continue;
+                }
+                double want = 0, magnitude = 0;
+                for (int c = 0; c < cols; c++) {
+                    double term = (double) bf16(weights[c]) * bf16(x[t * cols + c]);
+                    want += term;
+                    magnitude += Math.abs(term);
+                }
+                assertEquals(want, got, 1e-5 * magnitude + 1e-6, where);
+            }
+        }
+    }
+
+    /** True when prefill of this build takes the AMX tiles. */
+    private static boolean prefillInTiles() {
+        return NativeGemm.status().equals(NativeGemm.Isa.AVX512_AMX.label);
+    }
+
+    /** {@code f} rounded to the nearest BF16, ties to even. */
+    static float bf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        return Float.intBitsToFloat((bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000);
     }
 
     /** The C code trusts its arguments; sizes that do not fit, and activations it cannot read, are refused before the call. */

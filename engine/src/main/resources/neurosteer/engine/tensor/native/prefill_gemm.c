@@ -35,6 +35,13 @@
 #error "prefill_gemm.c needs AVX-512 (F, BW, VL, VNNI, VBMI) or AVX2 with FMA and F16C"
 #endif
 
+// The AMX build (NativeGemm.Isa.AVX512_AMX): the AVX-512 library plus BF16 tile products for prefill.
+#if WITH_AVX512 && defined(__AMX_TILE__) && defined(__AMX_BF16__) && defined(__AVX512BF16__)
+#define WITH_AMX 1
+#else
+#define WITH_AMX 0
+#endif
+
 #define LANES 16
 #define KC 512
 #define GROUPS_PER_BLOCK 8 // 32 columns in groups of 4
@@ -479,8 +486,15 @@ static inline __attribute__((always_inline)) void gemm(packer_t pack, const int 
 }
 
 /** 1 when this CPU runs the kernels below, as compiled. */
+#if WITH_AMX
+static int amx_permitted(void);
+#endif
+
 int neurosteer_gemm_supported(void) {
     __builtin_cpu_init();
+#if WITH_AMX
+    if (!__builtin_cpu_supports("avx512bf16") || !amx_permitted()) return 0;
+#endif
 #if WITH_AVX512
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
            && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("f16c");
@@ -962,4 +976,201 @@ void neurosteer_gemm_bf16(const uint16_t *w, int rows, int cols, int row_start, 
 void neurosteer_gemm_f16(const uint16_t *w, int rows, int cols, int row_start, int row_end, const float *x, int batch, float *out) {
     gemm_16bit(w, rows, cols, row_start, row_end, x, batch, out, 0);
 }
+#endif
+
+// ---- Prefill with AMX tiles (Sapphire Rapids on): BF16 products ----
+//
+// One tdpbf16ps multiplies a 16 x 32 BF16 tile (16 tokens of x, 32 columns) by a 32 x 16 one (the same 32
+// columns of 16 weight rows, in pairs) into 16 x 16 FP32 sums: 8192 multiply-adds an instruction, several
+// times what vpdpbusd does in the same time. Every weight format is first turned into BF16 tiles, 32 rows and
+// all columns at a time: the quantized ones through their panel packers above (W = scale * u - min, rounded
+// to BF16), BF16 as it is. (F16 weights keep the FMA kernel: BF16 would drop three bits of each.) x arrives already rounded to BF16 (neurosteer_amx_activations,
+// once per product, before NativeGemm splits the rows over threads). The result tiles are 16 tokens x 16 rows
+// of out and go straight into it.
+#if WITH_AMX
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define ARCH_REQ_XCOMP_PERM 0x1023
+#define XFEATURE_XTILEDATA 18
+#define AMX_TOKENS 32 // x rows a sweep takes: two tiles of 16
+#define TILE_ELEMS 512 // BF16 values in a 16 x 64-byte tile
+
+// Linux hands out the tile registers only to processes that ask for them.
+static int amx_permitted(void) { return syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0; }
+
+typedef struct {
+    uint8_t palette, start_row, reserved[14];
+    uint16_t bytes_per_row[16];
+    uint8_t rows[16];
+} tile_config_t;
+
+// Tiles 0-3 hold sums (tokens half i, rows half j in tile 2i + j), 4-5 x, 6-7 weights: all 16 rows of 64 bytes.
+static void amx_begin(void) {
+    tile_config_t config;
+    memset(&config, 0, sizeof config);
+    config.palette = 1;
+    for (int i = 0; i < 8; i++) {
+        config.bytes_per_row[i] = 64;
+        config.rows[i] = 16;
+    }
+    _tile_loadconfig(&config);
+}
+
+// x [batch x cols] floats to BF16 rows, rounded to nearest even, and rows of zeros up to a multiple of AMX_TOKENS.
+void neurosteer_amx_activations(const float *x, int batch, int cols, uint16_t *xb) {
+    int padded = (batch + AMX_TOKENS - 1) / AMX_TOKENS * AMX_TOKENS;
+    for (int t = 0; t < padded; t++) {
+        uint16_t *row = xb + (size_t) t * cols;
+        if (t >= batch) {
+            memset(row, 0, (size_t) cols * 2);
+            continue;
+        }
+        const float *from = x + (size_t) t * cols;
+        int k = 0;
+        for (; k + 16 <= cols; k += 16) _mm256_storeu_si256((__m256i *) (row + k), (__m256i) _mm512_cvtneps_pbh(_mm512_loadu_ps(from + k)));
+        __mmask16 rest = (__mmask16) ((1u << (cols - k)) - 1);
+        if (rest) _mm256_mask_storeu_epi16(row + k, rest, (__m256i) _mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(rest, from + k)));
+    }
+}
+
+// Transposes 16 rows of 16 32-bit values in registers: four rounds, each swapping one bit of the row index
+// with the same bit of the column index across pairs of registers.
+static inline void transpose_16x16(__m512i r[16]) {
+    for (int bit = 8; bit >= 1; bit >>= 1) {
+        int16_t low_idx[16], high_idx[16];
+        for (int j = 0; j < 16; j++) {
+            low_idx[j] = (int16_t) ((j & bit) ? 16 + j - bit : j);
+            high_idx[j] = (int16_t) ((j & bit) ? 16 + j : j + bit);
+        }
+        __m512i low = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *) low_idx));
+        __m512i high = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *) high_idx));
+        for (int i = 0; i < 16; i++) {
+            if (i & bit) continue;
+            __m512i a = r[i], b = r[i + bit];
+            r[i] = _mm512_permutex2var_epi32(a, low, b);
+            r[i + bit] = _mm512_permutex2var_epi32(a, high, b);
+        }
+    }
+}
+
+// A panel (16 rows x blocks of 32 columns, as the packers leave it) to BF16 weight tiles, one per block: tile row
+// p holds columns 2p and 2p + 1 of the 16 rows side by side. Lanes past the panel's rows are zero (scale 0, min 0).
+static void panel_to_tiles(const panel_t *p, int blocks, uint16_t *tiles) {
+    const __m512i low_byte = _mm512_set1_epi32(0xFF);
+    const __m512i pairs = _mm512_setr_epi32(0x00100000, 0x00110001, 0x00120002, 0x00130003, 0x00140004, 0x00150005, 0x00160006,
+            0x00170007, 0x00180008, 0x00190009, 0x001A000A, 0x001B000B, 0x001C000C, 0x001D000D, 0x001E000E, 0x001F000F);
+    for (int b = 0; b < blocks; b++) {
+        __m512 scale = _mm512_load_ps(p->scale[b]), min = _mm512_load_ps(p->min[b]);
+        uint16_t *tile = tiles + (size_t) b * TILE_ELEMS;
+        for (int g = 0; g < GROUPS_PER_BLOCK; g++) {
+            __m512i u = _mm512_load_si512(p->q[b * GROUPS_PER_BLOCK + g]);
+            __m512 w[4];
+            for (int j = 0; j < 4; j++)
+                w[j] = _mm512_fmsub_ps(scale, _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(u, 8 * j), low_byte)), min);
+            for (int h = 0; h < 2; h++) {
+                __m512i both = (__m512i) _mm512_cvtne2ps_pbh(w[2 * h + 1], w[2 * h]); // values 0-15 from w[2h], 16-31 from w[2h + 1]
+                _mm512_store_si512(tile + (size_t) (2 * g + h) * 32, _mm512_permutexvar_epi16(pairs, both));
+            }
+        }
+    }
+}
+
+typedef void (*tile_packer_t)(uint16_t *tiles, const uint8_t *w, int cols, int r0, int nrows, packer_t pack);
+
+// Rows [r0, r0 + nrows) of a quantized layout, all columns, through its panel packer.
+static void quantized_tiles(uint16_t *tiles, const uint8_t *w, int cols, int r0, int nrows, packer_t pack) {
+    for (int k0 = 0; k0 < cols; k0 += KC) {
+        int klen = cols - k0 < KC ? cols - k0 : KC;
+        pack(&panels[0], w, cols, r0, nrows, k0, klen);
+        panel_to_tiles(&panels[0], klen / 32, tiles + (size_t) k0 / 32 * TILE_ELEMS);
+    }
+}
+
+// Rows of BF16 weights, 32 columns of 16 rows at a time transposed in registers.
+static void bf16_tiles(uint16_t *tiles, const uint8_t *w, int cols, int r0, int nrows, packer_t unused) {
+    (void) unused;
+    const uint16_t *rows_at = (const uint16_t *) w + (size_t) r0 * cols;
+    for (int s = 0; s < cols / 32; s++) {
+        __m512i r[16];
+        for (int i = 0; i < 16; i++) {
+            if (i >= nrows) {
+                r[i] = _mm512_setzero_si512();
+                continue;
+            }
+            r[i] = _mm512_loadu_si512(rows_at + (size_t) i * cols + 32 * s);
+        }
+        transpose_16x16(r);
+        uint16_t *tile = tiles + (size_t) s * TILE_ELEMS;
+        for (int p = 0; p < 16; p++) _mm512_store_si512(tile + 32 * p, r[p]);
+    }
+}
+
+#define STORE_SUMS(tile, ti, tj)                                                                       \
+    do {                                                                                               \
+        int tokens = batch - t0 - 16 * (ti), n = row_end - r0 - 16 * (tj);                             \
+        if (tokens > 0 && n > 0) {                                                                     \
+            float *to = out + (size_t) (t0 + 16 * (ti)) * rows + r0 + 16 * (tj);                       \
+            if (tokens >= 16 && n >= 16) _tile_stored(tile, to, (long) rows * 4);                      \
+            else {                                                                                     \
+                _tile_stored(tile, sums, 64);                                                          \
+                for (int t = 0; t < tokens && t < 16; t++)                                             \
+                    _mm512_mask_storeu_ps(to + (size_t) t * rows, rows_mask(n), _mm512_load_ps(sums[t])); \
+            }                                                                                          \
+        }                                                                                              \
+    } while (0)
+
+// Rows [row_start, row_end) of out for every token: 32 rows turned into tiles, then every 32 tokens against them.
+static void amx_gemm(tile_packer_t tiles_of, packer_t pack, const uint8_t *w, int rows, int cols, int row_start, int row_end,
+                     const uint16_t *xb, int batch, float *out) {
+    int steps = cols / 32;
+    uint16_t *weights = thread_scratch((size_t) 2 * steps * TILE_ELEMS * 2);
+    if (weights == NULL) abort(); // NativeGemm sizes are small; no memory for 2 x cols x 32 bytes means the process is done for
+    static __thread float sums[16][16] __attribute__((aligned(64)));
+    amx_begin();
+    for (int r0 = row_start; r0 < row_end; r0 += 32) {
+        int n0 = row_end - r0 < 16 ? row_end - r0 : 16, n1 = row_end - r0 - 16;
+        n1 = n1 <= 0 ? 0 : n1 < 16 ? n1 : 16;
+        tiles_of(weights, w, cols, r0, n0, pack);
+        tiles_of(weights + (size_t) steps * TILE_ELEMS, w, cols, r0 + 16, n1, pack);
+        const uint16_t *w0 = weights, *w1 = weights + (size_t) steps * TILE_ELEMS;
+        for (int t0 = 0; t0 < batch; t0 += AMX_TOKENS) {
+            const uint16_t *x0 = xb + (size_t) t0 * cols, *x1 = x0 + (size_t) 16 * cols;
+            _tile_zero(0);
+            _tile_zero(1);
+            _tile_zero(2);
+            _tile_zero(3);
+            for (int s = 0; s < steps; s++) {
+                _tile_loadd(4, x0 + 32 * s, cols * 2);
+                _tile_loadd(5, x1 + 32 * s, cols * 2);
+                _tile_loadd(6, w0 + (size_t) s * TILE_ELEMS, 64);
+                _tile_loadd(7, w1 + (size_t) s * TILE_ELEMS, 64);
+                _tile_dpbf16ps(0, 4, 6);
+                _tile_dpbf16ps(1, 4, 7);
+                _tile_dpbf16ps(2, 5, 6);
+                _tile_dpbf16ps(3, 5, 7);
+            }
+            STORE_SUMS(0, 0, 0);
+            STORE_SUMS(1, 0, 1);
+            STORE_SUMS(2, 1, 0);
+            STORE_SUMS(3, 1, 1);
+        }
+    }
+    _tile_release();
+}
+
+// The exported AMX products: rows [row_start, row_end) of out[t * rows + r] for t < batch, x as
+// neurosteer_amx_activations leaves it (rows padded to a multiple of 32). Sizes as for the products above.
+#define AMX_PRODUCT(name, tiles_of, packer)                                                                     \
+    void neurosteer_amx_##name(const uint8_t *w, int rows, int cols, int row_start, int row_end, const uint16_t *xb, \
+                               int batch, float *out) {                                                        \
+        amx_gemm(tiles_of, packer, w, rows, cols, row_start, row_end, xb, batch, out);                         \
+    }
+
+AMX_PRODUCT(q8_0, quantized_tiles, pack_q8_0)
+AMX_PRODUCT(q4_0, quantized_tiles, pack_q4_0)
+AMX_PRODUCT(q4_k, quantized_tiles, pack_q4_k)
+AMX_PRODUCT(interleaved_q4_0, quantized_tiles, pack_interleaved_q4_0)
+AMX_PRODUCT(interleaved_q4_k, quantized_tiles, pack_interleaved_q4_k)
+AMX_PRODUCT(bf16, bf16_tiles, NULL)
 #endif
