@@ -85,7 +85,7 @@ public abstract class BlockQuantTensor extends Tensor {
     @Override
     public void matmul(float[] x, int batch, float[] out) {
         NativeGemm.Layout layout = nativeLayout();
-        if (layout != null && NativeGemm.available() && (batch >= TiledMatmul.MIN_BATCH || NativeGemm.decodes(layout))) {
+        if (layout != null && NativeGemm.runs(layout, batch)) {
             NativeGemm.multiply(layout, this, x, batch, out);
             return;
         }

@@ -33,6 +33,10 @@ public final class InterleavedQ6_KTensor extends InterleavedTensor {
     @Override
     public GgmlType type() { return GgmlType.Q6_K; }
 
+    /** Prefill in AMX tiles where the CPU has them; no other native kernel reads this layout. */
+    @Override
+    NativeGemm.Layout nativeLayout() { return NativeGemm.Layout.INTERLEAVED_Q6_K; }
+
     /** The interleaved copy of {@code flat}, or {@code flat} itself when it cannot be interleaved (see {@link InterleavedTensor#interleave}). */
     public static Tensor interleave(Q6_KTensor flat) {
         return interleave(flat, new int[] {Q6_KTensor.D}, (row, from, dst, header, lane) -> {

@@ -98,8 +98,11 @@ public final class NativeGemm {
                 InterleavedTensor.GROUP, 32, "neurosteer_amx_interleaved_q4_0"),
         /** {@link InterleavedQ4_KTensor}: rows in groups of 16, columns in super-blocks of 256; decode takes the prefill kernel. */
         INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", "neurosteer_gemm_interleaved_q4_k", TiledMatmul.MIN_BATCH,
-                InterleavedTensor.GROUP, 256, "neurosteer_amx_interleaved_q4_k");
+                InterleavedTensor.GROUP, 256, "neurosteer_amx_interleaved_q4_k"),
+        /** {@link InterleavedQ6_KTensor}: prefill in AMX tiles only (the Q6_K matrices of Q4_K_M files); elsewhere the Java kernels. */
+        INTERLEAVED_Q6_K(null, null, 0, InterleavedTensor.GROUP, 256, "neurosteer_amx_interleaved_q6_k");
 
+        /** The AVX-512/AVX2 prefill product, or null where there is none. */
         final String symbol;
         final String decodeSymbol;
         /** The decode kernel runs below this many rows of x. */
@@ -265,7 +268,8 @@ public final class NativeGemm {
             FunctionDescriptor floatProduct = FunctionDescriptor.ofVoid(a, i, i, i, i, a, i, a);
             MethodHandle[] products = new MethodHandle[Layout.values().length], decodes = new MethodHandle[Layout.values().length];
             for (Layout layout : Layout.values()) {
-                products[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.symbol), product, Linker.Option.critical(true));
+                if (layout.symbol != null)
+                    products[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.symbol), product, Linker.Option.critical(true));
                 if (layout.decodeSymbol != null)
                     decodes[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.decodeSymbol), product, Linker.Option.critical(true));
             }
@@ -375,6 +379,14 @@ public final class NativeGemm {
     /** Rows per parallel chunk: two of the kernel's 16-row panels. */
     private static final int CHUNK_ROWS = 32;
 
+    /** True when {@link #multiply} takes products of {@code layout} with {@code batch} rows of x. */
+    static boolean runs(Layout layout, int batch) {
+        Library library = DEFAULT;
+        if (library == null) return false;
+        if (batch < TiledMatmul.MIN_BATCH) return decodes(layout);
+        return TILES && library.tiles() || library.products[layout.ordinal()] != null;
+    }
+
     /** True when decode products of {@code layout} run in the native kernels ({@link #multiply} at any batch). */
     static boolean decodes(Layout layout) { return DECODE && DEFAULT != null && DEFAULT.decodes[layout.ordinal()] != null; }
 
@@ -413,7 +425,8 @@ public final class NativeGemm {
                         int rowStart, int rowEnd, QuantizedActivations a, float[] out) {
         checkArguments(layout, weights, weightBytes, rows, cols, rowStart, rowEnd, a, out);
         MethodHandle kernel = decode ? library.decodes[layout.ordinal()] : library.products[layout.ordinal()];
-        if (kernel == null) throw new IllegalArgumentException(layout + " has no native decode kernel");
+        if (kernel == null) throw new IllegalArgumentException(layout + " has no native " + (decode ? "decode" : "prefill") + " kernel for "
+                + library.isa.label);
         try {
             kernel.invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(a.int8),
                     MemorySegment.ofArray(a.scales), MemorySegment.ofArray(a.groupSums), a.batch, MemorySegment.ofArray(out));

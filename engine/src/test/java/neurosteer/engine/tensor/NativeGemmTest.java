@@ -312,11 +312,15 @@ class NativeGemmTest {
             boolean interleaved = layout.name().startsWith("INTERLEAVED");
             GgmlType type = GgmlType.valueOf(layout.name().replace("INTERLEAVED_", ""));
             for (int rows : interleaved ? new int[] {16, 48, 80} : new int[] {37, 64, 100})
-                for (int cols : type == GgmlType.Q4_K ? new int[] {256, 768} : new int[] {32, 96, 544, 1056})
+                for (int cols : type.blockSize == 256 ? new int[] {256, 768} : new int[] {32, 96, 544, 1056})
                     for (int batch : new int[] {1, 17, 32, 45, 70}) {
                         Tensor flat = MatmulRowsTest.matrix(type, random, rows, cols);
-                        Tensor w = !interleaved ? flat : type == GgmlType.Q4_0 ? InterleavedQ4_0Tensor.interleave((Q4_0Tensor) flat)
-                                : InterleavedQ4_KTensor.interleave((Q4_KTensor) flat);
+                        Tensor w = !interleaved ? flat : switch (type) {
+                            case Q4_0 -> InterleavedQ4_0Tensor.interleave((Q4_0Tensor) flat);
+                            case Q4_K -> InterleavedQ4_KTensor.interleave((Q4_KTensor) flat);
+                            default -> InterleavedQ6_KTensor.interleave((Q6_KTensor) flat);
+                        };
+                        assertTrue(!interleaved || w instanceof InterleavedTensor, w.toString());
                         int[][] ranges = interleaved ? new int[][] {{0, rows}, {16, rows}, {0, 16}} : new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}, {16, rows}};
                         checkTiles(w, random, batch, ranges, layout.toString(),
                                 (x, out, range) -> NativeGemm.tileProduct(library, layout, w, x, batch, out, range[0], range[1]));

@@ -1106,6 +1106,61 @@ static void bf16_tiles(uint16_t *tiles, const uint8_t *w, int cols, int r0, int 
     }
 }
 
+// Interleaved Q6_K (InterleavedQ6_KTensor): per group and 256 columns, 3360 bytes: 16 f16 d, then the 16 lanes'
+// int8 scale of each 16 columns (scale t at 32 + 16 t), then for each half h and l < 32, 48 bytes: three bytes
+// a lane (byte i of the lanes at 16 i) holding the 6-bit q of columns 128 h + 32 k + l, k < 4:
+// q0 = b0 & 63, q1 = b1 & 63, q2 = b2 & 15 | (b0 >> 6) << 4, q3 = b2 >> 4 | (b1 >> 6) << 4. W = d scale (q - 32).
+// A 32-column step is one quarter k of one half: its 32 columns are l = 0..31, two at a time to a tile row.
+static void interleaved_q6_k_tiles(uint16_t *tiles, const uint8_t *w, int cols, int r0, int nrows, packer_t unused) {
+    (void) unused;
+    if (nrows == 0) {
+        memset(tiles, 0, (size_t) cols / 32 * TILE_ELEMS * 2);
+        return;
+    }
+    // tile row element 2n: the even column of row n, in lane 2n (n < 8) or 2(n - 8) + 1; 2n + 1: the odd column, 16 on
+    int16_t order_of[32];
+    for (int n = 0; n < 16; n++) {
+        int lane = n < 8 ? 2 * n : 2 * (n - 8) + 1;
+        order_of[2 * n] = (int16_t) lane;
+        order_of[2 * n + 1] = (int16_t) (16 + lane);
+    }
+    const __m512i order = _mm512_loadu_si512(order_of);
+    const __m512i six = _mm512_set1_epi32(63), four = _mm512_set1_epi32(15);
+    int supers = cols / 256;
+    const uint8_t *group = w + (size_t) (r0 / LANES) * supers * 3360;
+    for (int sb = 0; sb < supers; sb++) {
+        const uint8_t *super = group + (size_t) sb * 3360, *body = super + 288;
+        prefetch_lines(super + 3360, 3360);
+        __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) super));
+        for (int s = 0; s < 8; s++) {
+            int h = s / 4, k = s % 4;
+            __m512 ds[2], offset[2];
+            for (int i = 0; i < 2; i++) {
+                __m512 scale = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (super + 32 + 16 * (2 * s + i)))));
+                ds[i] = _mm512_mul_ps(d, scale);
+                offset[i] = _mm512_mul_ps(ds[i], _mm512_set1_ps(32));
+            }
+            uint16_t *tile = tiles + (size_t) (sb * 8 + s) * TILE_ELEMS;
+            for (int p = 0; p < 16; p++) {
+                __m512 v[2];
+                for (int j = 0; j < 2; j++) {
+                    int l = 2 * p + j;
+                    const uint8_t *at = body + 48 * (32 * h + l);
+                    __m512i q;
+                    if (k < 2) q = _mm512_and_si512(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (at + 16 * k))), six);
+                    else {
+                        __m512i b2 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (at + 32)));
+                        __m512i top = _mm512_srli_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) (at + 16 * (k - 2)))), 6);
+                        q = _mm512_or_si512(k == 2 ? _mm512_and_si512(b2, four) : _mm512_srli_epi32(b2, 4), _mm512_slli_epi32(top, 4));
+                    }
+                    v[j] = _mm512_fmsub_ps(_mm512_cvtepi32_ps(q), ds[l / 16], offset[l / 16]);
+                }
+                _mm512_store_si512(tile + 32 * p, _mm512_permutexvar_epi16(order, (__m512i) _mm512_cvtne2ps_pbh(v[1], v[0])));
+            }
+        }
+    }
+}
+
 #define STORE_SUMS(tile, ti, tj)                                                                       \
     do {                                                                                               \
         int tokens = batch - t0 - 16 * (ti), n = row_end - r0 - 16 * (tj);                             \
@@ -1172,5 +1227,6 @@ AMX_PRODUCT(q4_0, quantized_tiles, pack_q4_0)
 AMX_PRODUCT(q4_k, quantized_tiles, pack_q4_k)
 AMX_PRODUCT(interleaved_q4_0, quantized_tiles, pack_interleaved_q4_0)
 AMX_PRODUCT(interleaved_q4_k, quantized_tiles, pack_interleaved_q4_k)
+AMX_PRODUCT(interleaved_q6_k, interleaved_q6_k_tiles, NULL)
 AMX_PRODUCT(bf16, bf16_tiles, NULL)
 #endif
