@@ -283,7 +283,7 @@ public final class NativeGemm {
             MethodHandle[] amxProducts = new MethodHandle[Layout.values().length], amxFloatProducts = new MethodHandle[FloatLayout.values().length];
             if (isa == Isa.AVX512_AMX) {
                 amxActivations = linker.downcallHandle(symbols.findOrThrow("neurosteer_amx_activations"),
-                        FunctionDescriptor.ofVoid(a, i, i, a), Linker.Option.critical(true));
+                        FunctionDescriptor.ofVoid(a, i, i, a, i, i), Linker.Option.critical(true));
                 for (Layout layout : Layout.values())
                     amxProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.amxSymbol), floatProduct, Linker.Option.critical(true));
                 for (FloatLayout layout : FloatLayout.values())
@@ -517,13 +517,16 @@ public final class NativeGemm {
         short[][] holder = TILE_X.get();
         if (holder[0].length < padded) holder[0] = new short[(int) padded];
         short[] xb = holder[0];
-        try {
-            library.amxActivations.invokeExact(MemorySegment.ofArray(x), batch, cols, MemorySegment.ofArray(xb));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
+        int rowsOfX = (batch + TILE_TOKENS - 1) / TILE_TOKENS * TILE_TOKENS;
+        Parallel.forRange(rowsOfX, TILE_TOKENS, (from, to) -> {
+            try {
+                library.amxActivations.invokeExact(MemorySegment.ofArray(x), batch, cols, MemorySegment.ofArray(xb), from, to);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        });
         return xb;
     }
 

@@ -1017,10 +1017,10 @@ static void amx_begin(void) {
     _tile_loadconfig(&config);
 }
 
-// x [batch x cols] floats to BF16 rows, rounded to nearest even, and rows of zeros up to a multiple of AMX_TOKENS.
-void neurosteer_amx_activations(const float *x, int batch, int cols, uint16_t *xb) {
-    int padded = (batch + AMX_TOKENS - 1) / AMX_TOKENS * AMX_TOKENS;
-    for (int t = 0; t < padded; t++) {
+// Rows [from, to) of x [batch x cols] floats as BF16 rows, rounded to nearest even; rows past batch (up to a
+// multiple of AMX_TOKENS, where the products read them) zero.
+void neurosteer_amx_activations(const float *x, int batch, int cols, uint16_t *xb, int from, int to) {
+    for (int t = from; t < to; t++) {
         uint16_t *row = xb + (size_t) t * cols;
         if (t >= batch) {
             memset(row, 0, (size_t) cols * 2);
