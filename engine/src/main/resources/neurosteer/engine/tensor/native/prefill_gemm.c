@@ -661,28 +661,32 @@ void neurosteer_matvec_f16(const uint16_t *w, int rows, int cols, int row_start,
     matvec_16bit(w, rows, cols, row_start, row_end, x, batch, out, 0);
 }
 
-// A buffer of at least `bytes` for the calling thread, 64-byte aligned, kept for its next call and freed when
-// the thread ends; NULL when there is no memory for it.
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-static int scratch_ready;
-static void scratch_create(void) { scratch_ready = pthread_key_create(&scratch_key, free) == 0; }
-static __attribute__((unused)) void *thread_scratch(size_t bytes) {
-    pthread_once(&scratch_once, scratch_create);
-    if (!scratch_ready) return NULL;
-    size_t *held = pthread_getspecific(scratch_key);
-    if (held == NULL || held[0] < bytes) {
-        free(held);
-        held = aligned_alloc(64, 64 + (bytes + 63) / 64 * 64);
-        if (pthread_setspecific(scratch_key, held) != 0) {
-            free(held);
-            return NULL;
-        }
-        if (held == NULL) return NULL;
-        held[0] = bytes;
+// NAME(bytes): a buffer of at least `bytes` for the calling thread, 64-byte aligned, kept for its next call and
+// freed when the thread ends; NULL when there is no memory for it. One per caller: a second caller of one buffer
+// changed how GCC inlined it into the Q8_0 decode kernel, which then read 10% slower.
+#define THREAD_BUFFER(NAME)                                                          \
+    static pthread_key_t NAME##_key;                                                 \
+    static pthread_once_t NAME##_once = PTHREAD_ONCE_INIT;                           \
+    static int NAME##_ready;                                                         \
+    static void NAME##_create(void) { NAME##_ready = pthread_key_create(&NAME##_key, free) == 0; } \
+    static __attribute__((unused)) void *NAME(size_t bytes) {                        \
+        pthread_once(&NAME##_once, NAME##_create);                                   \
+        if (!NAME##_ready) return NULL;                                              \
+        size_t *held = pthread_getspecific(NAME##_key);                              \
+        if (held == NULL || held[0] < bytes) {                                       \
+            free(held);                                                              \
+            held = aligned_alloc(64, 64 + (bytes + 63) / 64 * 64);                   \
+            if (pthread_setspecific(NAME##_key, held) != 0) {                        \
+                free(held);                                                          \
+                return NULL;                                                         \
+            }                                                                        \
+            if (held == NULL) return NULL;                                           \
+            held[0] = bytes;                                                         \
+        }                                                                            \
+        return (uint8_t *) held + 64;                                                \
     }
-    return (uint8_t *) held + 64;
-}
+
+THREAD_BUFFER(thread_scratch)
 
 // Q8_0 against activations quantized as for the products above, a row at a time and the tokens in tiles that
 // stay in registers, so the row is read from memory once and each of its blocks decoded once a tile: a few
@@ -1161,6 +1165,8 @@ static void interleaved_q6_k_tiles(uint16_t *tiles, const uint8_t *w, int cols, 
     }
 }
 
+THREAD_BUFFER(tile_scratch) // the weight tiles of amx_gemm
+
 #define STORE_SUMS(tile, ti, tj)                                                                       \
     do {                                                                                               \
         int tokens = batch - t0 - 16 * (ti), n = row_end - r0 - 16 * (tj);                             \
@@ -1179,8 +1185,8 @@ static void interleaved_q6_k_tiles(uint16_t *tiles, const uint8_t *w, int cols, 
 static void amx_gemm(tile_packer_t tiles_of, packer_t pack, const uint8_t *w, int rows, int cols, int row_start, int row_end,
                      const uint16_t *xb, int batch, float *out) {
     int steps = cols / 32;
-    uint16_t *weights = thread_scratch((size_t) 2 * steps * TILE_ELEMS * 2);
-    if (weights == NULL) abort(); // NativeGemm sizes are small; no memory for 2 x cols x 32 bytes means the process is done for
+    uint16_t *weights = tile_scratch((size_t) 2 * steps * TILE_ELEMS * 2);
+    if (weights == NULL) abort(); // 2 x cols x 32 bytes: without them the process is done for
     static __thread float sums[16][16] __attribute__((aligned(64)));
     amx_begin();
     for (int r0 = row_start; r0 < row_end; r0 += 32) {
