@@ -8,7 +8,8 @@
 # Builds each model file once (kept in --dir), runs `neurosteer bench` and reference/llamacpp-bench.mjs on
 # it, and prints one table: tokens/s of both engines, our/llama.cpp ratios, peak resident memory over the
 # weight bytes; then each of our figures as a fraction of this machine's ceilings (`neurosteer bench --ceilings`:
-# FP32 FMA GFLOP/s of a register-tiled product and memory read GB/s, both on --threads threads), and the cost of
+# FP32 FMA GFLOP/s of a register-tiled product, or the AMX BF16 tiles' GFLOP/s where our prefill runs in them, and
+# memory read GB/s, all on --threads threads), and the cost of
 # the study's hooks (statistics on every mlp.hook_post during prefill, a steered decode) on the first dtype,
 # in a run of its own that alternates hooked and plain passes --hook-repeat times and keeps the best of each
 # (one timed decode moves by ±15% on this machine, far more than the 2% target); --hook-repeat 0 skips it.
@@ -61,7 +62,9 @@ field() { node -e 'const o=JSON.parse(require("fs").readFileSync(0,"utf8").trim(
 echo "== machine ceilings" >&2
 ceil="$("$ns" bench --ceilings --threads "$threads" | tail -1)"
 echo "$ceil" >&2
-fma=$(field ceiling_fma_gflops <<<"$ceil"); bw=$(field ceiling_read_gb_per_s <<<"$ceil")
+fma=$(field ceiling_fma_gflops <<<"$ceil"); bw=$(field ceiling_read_gb_per_s <<<"$ceil"); tiles=$(field ceiling_amx_bf16_gflops <<<"$ceil")
+# prefill's ceiling: the AMX tiles' where our prefill runs in them, else FP32 FMA
+if [[ "$tiles" == undefined ]]; then compute="$fma" computelabel="FMA frac"; else compute="$tiles" computelabel="tile frac"; fi
 
 rows=()
 hookmodel= hooklabel=
@@ -83,10 +86,12 @@ for dtype in $dtypes; do
 done
 
 printf '\n%s, %d threads, prefill %d tokens in one batch, decode %d tokens, best of %d round(s) of %d timed run(s) per engine; our KV cache %s; %s\n' "$shape" "$threads" "$prompt" "$gen" "$rounds" "$repeat" "$kvcache" "$(date -u +%Y-%m-%dT%H:%MZ)"
-printf 'machine ceilings (%d threads): FP32 FMA %.1f GFLOP/s, memory read %.1f GB/s\n' "$threads" "$fma" "$bw"
+printf 'machine ceilings (%d threads): FP32 FMA %.1f GFLOP/s, memory read %.1f GB/s' "$threads" "$fma" "$bw"
+[[ "$tiles" != undefined ]] && printf ', AMX BF16 tiles %.1f GFLOP/s' "$tiles"
+echo
 node -e 'const o=JSON.parse(process.argv[1]); const f=[o.cpu_avx512&&"AVX-512",o.cpu_vnni&&"VNNI",o.cpu_avx512_bf16&&"AVX-512 BF16"].filter(Boolean);
   console.log(`machine: ${o.cpu}, ${o.processors} processors${f.length?", "+f.join(", "):""}; Vector API ${o.vector_bits}-bit; Java ${o.java}`)' "$ceil"
-printf '%-22s | %12s %12s %7s | %12s %12s %7s | %9s %9s | %8s %8s\n' format "prefill ours" "llama.cpp" ratio "decode ours" "llama.cpp" ratio "RSS/w ours" "llama.cpp" "FMA frac" "BW frac"
+printf '%-22s | %12s %12s %7s | %12s %12s %7s | %9s %9s | %8s %8s\n' format "prefill ours" "llama.cpp" ratio "decode ours" "llama.cpp" ratio "RSS/w ours" "llama.cpp" "$computelabel" "BW frac"
 for row in "${rows[@]}"; do
   IFS='|' read -r label a b <<<"$row"
   pa=$(field prefill_tokens_per_s <<<"$a"); pb=$(field prefill_tokens_per_s <<<"$b")
@@ -94,7 +99,7 @@ for row in "${rows[@]}"; do
   ma=$(field peak_rss_over_weights <<<"$a"); mb=$(field peak_rss_over_weights <<<"$b")
   gf=$(field prefill_gflops <<<"$a"); gb=$(field decode_weight_gb_per_s <<<"$a")
   printf '%-22s | %12.2f %12.2f %7.2f | %12.2f %12.2f %7.2f | %9.2f %9.2f | %8.2f %8.2f\n' "$label" "$pa" "$pb" "$(echo "$pa / $pb" | bc -l)" \
-    "$da" "$db" "$(echo "$da / $db" | bc -l)" "$ma" "$mb" "$(echo "$gf / $fma" | bc -l)" "$(echo "$gb / $bw" | bc -l)"
+    "$da" "$db" "$(echo "$da / $db" | bc -l)" "$ma" "$mb" "$(echo "$gf / $compute" | bc -l)" "$(echo "$gb / $bw" | bc -l)"
 done
 if [[ -n "$hookmodel" && "$hookrepeat" -gt 0 ]]; then
   echo "== hooks on $hooklabel: neurosteer, best of $hookrepeat" >&2

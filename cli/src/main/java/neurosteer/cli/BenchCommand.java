@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
 
 @Command(mixinStandardHelpOptions = true, name = "bench", description = {
         "Time prefill (one batch) and greedy decode of MODEL; prints one JSON line with tokens/s, the arithmetic and weight-reading rates they imply, and peak resident memory.",
-        "--ceilings also measures this machine's FP32 FMA and memory-read ceilings and gives each figure as a fraction of its ceiling (MODEL may then be omitted)."})
+        "--ceilings also measures this machine's FP32 FMA and memory-read ceilings (and the AMX BF16 tiles' where prefill runs in them) and gives each figure as a fraction of its ceiling (MODEL may then be omitted)."})
 final class BenchCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -45,7 +45,7 @@ final class BenchCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1")
     String model;
 
-    @Option(names = "--ceilings", description = "Measure the machine's FP32 FMA throughput (register-tiled product, all threads) and memory read bandwidth")
+    @Option(names = "--ceilings", description = "Measure the machine's FP32 FMA throughput (register-tiled product, all threads), AMX BF16 tile throughput where prefill uses it, and memory read bandwidth")
     boolean ceilings;
 
     @Option(names = "--ceiling-seconds", defaultValue = "2", description = "Seconds spent on each ceiling (default ${DEFAULT-VALUE})")
@@ -186,6 +186,7 @@ final class BenchCommand implements Runnable {
             if (machine != null) {
                 putCeilings(out, machine);
                 out.put("prefill_fraction_of_fma_ceiling", prefillGflops / machine.fmaGflops());
+                if (!Double.isNaN(machine.tileGflops())) out.put("prefill_fraction_of_tile_ceiling", prefillGflops / machine.tileGflops());
                 out.put("decode_fraction_of_read_ceiling", decodeGbPerS / machine.readGbPerS());
             }
             out.put("weight_bytes", weightBytes);
@@ -219,6 +220,7 @@ final class BenchCommand implements Runnable {
         out.put("ceiling_threads", machine.threads());
         out.put("ceiling_fma_gflops", machine.fmaGflops());
         out.put("ceiling_read_gb_per_s", machine.readGbPerS());
+        if (!Double.isNaN(machine.tileGflops())) out.put("ceiling_amx_bf16_gflops", machine.tileGflops());
     }
 
     /** Weights that take part in a matrix product each token: every projection plus the output head. */

@@ -27,8 +27,14 @@ public final class MachineCeilings {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final int K = 256, PANEL = 16, ROWS = 6;
 
-    /** Ceilings measured on {@code threads} threads of the engine's pool. */
-    public record Result(int threads, double fmaGflops, double readGbPerS) {}
+    /**
+     * Ceilings measured on {@code threads} threads of the engine's pool; {@code tileGflops} is the AMX BF16 tiles'
+     * ({@link NativeGemm#tilePeakGflops}), NaN where prefill does not run in them.
+     */
+    public record Result(int threads, double fmaGflops, double readGbPerS, double tileGflops) {
+        /** The ceiling prefill is bound by here: the tiles' where prefill runs in them, else the FMA one. */
+        public double prefillGflops() { return Double.isNaN(tileGflops) ? fmaGflops : tileGflops; }
+    }
 
     private MachineCeilings() {}
 
@@ -68,7 +74,7 @@ public final class MachineCeilings {
     }
 
     public static Result measure(double secondsEach, long bandwidthBytes) {
-        return new Result(Parallel.threads(), fmaGflops(secondsEach), readGbPerS(bandwidthBytes, secondsEach));
+        return new Result(Parallel.threads(), fmaGflops(secondsEach), readGbPerS(bandwidthBytes, secondsEach), NativeGemm.tilePeakGflops(secondsEach));
     }
 
     /**

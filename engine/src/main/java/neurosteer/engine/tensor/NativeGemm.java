@@ -151,7 +151,7 @@ public final class NativeGemm {
      * {@link FloatLayout}; in the AMX library also its tile products by layout and float layout, and the conversion of x.
      */
     record Library(Isa isa, MethodHandle[] products, MethodHandle[] decodes, MethodHandle[] floatDecodes, MethodHandle[] floatProducts,
-                   MethodHandle amxActivations, MethodHandle[] amxProducts, MethodHandle[] amxFloatProducts) {
+                   MethodHandle amxActivations, MethodHandle[] amxProducts, MethodHandle[] amxFloatProducts, MethodHandle amxPeak) {
         boolean tiles() { return amxActivations != null; }
     }
 
@@ -279,18 +279,20 @@ public final class NativeGemm {
                 var gemm = symbols.find(layout.gemmSymbol);
                 if (gemm.isPresent()) floatProducts[layout.ordinal()] = linker.downcallHandle(gemm.get(), floatProduct, Linker.Option.critical(true));
             }
-            MethodHandle amxActivations = null;
+            MethodHandle amxActivations = null, amxPeak = null;
             MethodHandle[] amxProducts = new MethodHandle[Layout.values().length], amxFloatProducts = new MethodHandle[FloatLayout.values().length];
             if (isa == Isa.AVX512_AMX) {
                 amxActivations = linker.downcallHandle(symbols.findOrThrow("neurosteer_amx_activations"),
                         FunctionDescriptor.ofVoid(a, i, i, a, i, i), Linker.Option.critical(true));
+                amxPeak = linker.downcallHandle(symbols.findOrThrow("neurosteer_amx_peak"), FunctionDescriptor.of(ValueLayout.JAVA_FLOAT,
+                        ValueLayout.JAVA_LONG));
                 for (Layout layout : Layout.values())
                     amxProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.amxSymbol), floatProduct, Linker.Option.critical(true));
                 for (FloatLayout layout : FloatLayout.values())
                     if (layout.amxSymbol != null) amxFloatProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.amxSymbol), floatProduct,
                             Linker.Option.critical(true));
             }
-            return new Library(isa, products, decodes, floatDecodes, floatProducts, amxActivations, amxProducts, amxFloatProducts);
+            return new Library(isa, products, decodes, floatDecodes, floatProducts, amxActivations, amxProducts, amxFloatProducts, amxPeak);
         } catch (Unavailable e) {
             throw e;
         } catch (Throwable e) {
@@ -539,6 +541,37 @@ public final class NativeGemm {
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** True when prefill products run in AMX tiles here. */
+    public static boolean tiles() { return TILES && DEFAULT != null && DEFAULT.tiles(); }
+
+    /**
+     * The AMX BF16 ceiling: GFLOP/s (two per multiply-add) of {@code tdpbf16ps} on L1-resident tiles, on every
+     * thread of the {@link Parallel} team at once, best of rounds over about {@code seconds}; NaN where the tiles do not run.
+     */
+    public static double tilePeakGflops(double seconds) {
+        if (!tiles()) return Double.NaN;
+        int threads = Parallel.threads();
+        long reps = 20_000; // 4 x 8192 multiply-adds each: about a millisecond a round on one Sapphire Rapids core
+        float[] sink = new float[threads];
+        double best = 0;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        do {
+            long t0 = System.nanoTime();
+            Parallel.forRange(threads, 1, (lo, hi) -> {
+                for (int t = lo; t < hi; t++) {
+                    try {
+                        sink[t] += (float) DEFAULT.amxPeak.invokeExact(reps);
+                    } catch (Throwable e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            best = Math.max(best, 2.0 * 4 * 8192 * reps * threads / (System.nanoTime() - t0));
+        } while (System.nanoTime() < end);
+        if (Float.isNaN(sink[0])) throw new AssertionError();
+        return best;
     }
 
     /** {@code -Dneurosteer.native.floatPrefill=false} keeps BF16/F16 prefill in Java. */

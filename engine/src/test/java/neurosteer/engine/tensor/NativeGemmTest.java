@@ -346,6 +346,14 @@ class NativeGemmTest {
                 new float[5], 0, 5), "rows past the matrix");
     }
 
+    /** The tiles' ceiling is measured where prefill runs in them (far above the FMA rate), and NaN elsewhere. */
+    @Test
+    void tileCeilingIsMeasuredWhereTheTilesRun() {
+        double gflops = NativeGemm.tilePeakGflops(0.05);
+        if (NativeGemm.tiles()) assertTrue(gflops > 10 && Double.isFinite(gflops), "tile ceiling " + gflops);
+        else assertTrue(Double.isNaN(gflops), "no tiles, yet a ceiling of " + gflops);
+    }
+
     interface TileCall {
         void run(float[] x, float[] out, int[] range);
     }

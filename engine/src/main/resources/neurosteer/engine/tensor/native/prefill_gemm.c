@@ -1220,6 +1220,32 @@ static void amx_gemm(tile_packer_t tiles_of, packer_t pack, const uint8_t *w, in
     _tile_release();
 }
 
+// The tile ceiling for `bench --ceilings`: `reps` rounds of four tdpbf16ps on tiles loaded from two L1-resident
+// 1 KiB arrays (as amx_gemm loads its operands), 4 x 8192 multiply-adds a round. Returns a sum so none is dropped.
+float neurosteer_amx_peak(long reps) {
+    static __thread uint16_t a[2][TILE_ELEMS] __attribute__((aligned(64))), b[2][TILE_ELEMS] __attribute__((aligned(64)));
+    static __thread float sums[16][16] __attribute__((aligned(64)));
+    for (int i = 0; i < TILE_ELEMS; i++) a[0][i] = a[1][i] = b[0][i] = b[1][i] = 0x3C00; // BF16 2^-7
+    amx_begin();
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    for (long i = 0; i < reps; i++) {
+        _tile_loadd(4, a[0], 64);
+        _tile_loadd(5, a[1], 64);
+        _tile_loadd(6, b[0], 64);
+        _tile_loadd(7, b[1], 64);
+        _tile_dpbf16ps(0, 4, 6);
+        _tile_dpbf16ps(1, 4, 7);
+        _tile_dpbf16ps(2, 5, 6);
+        _tile_dpbf16ps(3, 5, 7);
+    }
+    _tile_stored(3, sums, 64);
+    _tile_release();
+    return sums[0][0];
+}
+
 // The exported AMX products: rows [row_start, row_end) of out[t * rows + r] for t < batch, x as
 // neurosteer_amx_activations leaves it (rows padded to a multiple of 32). Sizes as for the products above.
 #define AMX_PRODUCT(name, tiles_of, packer)                                                                     \
