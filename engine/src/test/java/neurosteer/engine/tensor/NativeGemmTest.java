@@ -31,11 +31,25 @@ class NativeGemmTest {
             try {
                 libraries.add(NativeGemm.library(isa));
             } catch (NativeGemm.Unavailable e) {
+                // AMX may be refused by the kernel (tile registers not granted) or by an older compiler; the engine then takes the next
+                if (isa == NativeGemm.Isa.AVX512_AMX && !NativeGemm.status().equals(isa.label)) {
+                    System.out.println("skipping " + isa + ": " + e.getMessage());
+                    continue;
+                }
                 throw new AssertionError(isa + " runs on this CPU and the kernel in use compiled, but this one did not: " + e.getMessage());
             }
         }
         assertTrue(libraries.stream().anyMatch(l -> l.isa().label.equals(NativeGemm.status())), NativeGemm.status() + " not among " + libraries);
         return libraries;
+    }
+
+    private static boolean loads(NativeGemm.Isa isa) {
+        try {
+            NativeGemm.library(isa);
+            return true;
+        } catch (NativeGemm.Unavailable e) {
+            return false;
+        }
     }
 
     @Test
@@ -44,9 +58,9 @@ class NativeGemmTest {
         if (NativeGemm.available()) {
             assertTrue(Arrays.stream(NativeGemm.Isa.values()).anyMatch(isa -> isa.label.equals(status)), status);
             String forced = System.getProperty("neurosteer.native.isa");
-            String expected = forced != null ? forced : NativeGemm.runnableIsas().getFirst().label;
+            String expected = forced != null ? forced : NativeGemm.runnableIsas().stream().filter(NativeGemmTest::loads).findFirst().orElseThrow().label;
             assertTrue(status.equals(expected) || status.startsWith(expected + " (tiles off"), status
-                    + ": the instruction set asked for, else the best of this CPU, is in use");
+                    + ": the instruction set asked for, else the best of this CPU that loads, is in use");
         } else assertTrue(status.startsWith("off: ") && status.length() > 10, status);
     }
 
