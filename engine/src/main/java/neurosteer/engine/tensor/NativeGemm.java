@@ -100,7 +100,7 @@ public final class NativeGemm {
         INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", "neurosteer_gemm_interleaved_q4_k", TiledMatmul.MIN_BATCH,
                 InterleavedTensor.GROUP, 256, "neurosteer_amx_interleaved_q4_k"),
         /** {@link InterleavedQ6_KTensor}: prefill in AMX tiles only (the Q6_K matrices of Q4_K_M files); elsewhere the Java kernels. */
-        INTERLEAVED_Q6_K(null, null, 0, InterleavedTensor.GROUP, 256, "neurosteer_amx_interleaved_q6_k");
+        INTERLEAVED_Q6_K(null, null, 0, InterleavedTensor.GROUP, 256, "neurosteer_amx_interleaved_q6_k", FEW_ROWS_IN_TILES);
 
         /** The AVX-512/AVX2 prefill product, or null where there is none. */
         final String symbol;
@@ -114,7 +114,15 @@ public final class NativeGemm {
         /** Prefill in AMX tiles, in the {@link Isa#AVX512_AMX} library. */
         final String amxSymbol;
 
+        /** Products of this many rows of x and more run in the AMX tiles where they run. */
+        final int tilesFrom;
+
         Layout(String symbol, String decodeSymbol, int decodeBelow, int rowAlignment, int columnBlock, String amxSymbol) {
+            this(symbol, decodeSymbol, decodeBelow, rowAlignment, columnBlock, amxSymbol, TiledMatmul.MIN_BATCH);
+        }
+
+        Layout(String symbol, String decodeSymbol, int decodeBelow, int rowAlignment, int columnBlock, String amxSymbol, int tilesFrom) {
+            this.tilesFrom = tilesFrom;
             this.symbol = symbol;
             this.amxSymbol = amxSymbol;
             this.decodeSymbol = decodeSymbol;
@@ -157,6 +165,13 @@ public final class NativeGemm {
 
     /** {@code -Dneurosteer.native.decode=false} keeps decode in the Java kernels (prefill still native): for comparisons. */
     private static final boolean DECODE = !"false".equals(System.getProperty("neurosteer.native.decode"));
+
+    /**
+     * Products of BF16 and interleaved Q6_K weights take the tiles from this many rows of x, and those of the other
+     * layouts from {@link TiledMatmul#MIN_BATCH}: below that the BF16 decode tile and Java's few-rows kernel were the
+     * slower, Q8_0's and Q4_0's decode kernels and the VNNI panels the faster (docs/BENCHMARKS.md, thirty-sixth run).
+     */
+    static final int FEW_ROWS_IN_TILES = 5;
 
     /** {@code -Dneurosteer.native.amx=false} keeps prefill out of the AMX tiles (in the AVX-512 kernels): for comparisons. */
     private static final boolean TILES = !"false".equals(System.getProperty("neurosteer.native.amx"));
@@ -385,8 +400,9 @@ public final class NativeGemm {
     static boolean runs(Layout layout, int batch) {
         Library library = DEFAULT;
         if (library == null) return false;
+        if (batch >= layout.tilesFrom && TILES && library.tiles()) return true;
         if (batch < TiledMatmul.MIN_BATCH) return decodes(layout);
-        return TILES && library.tiles() || library.products[layout.ordinal()] != null;
+        return library.products[layout.ordinal()] != null;
     }
 
     /** True when decode products of {@code layout} run in the native kernels ({@link #multiply} at any batch). */
@@ -399,7 +415,7 @@ public final class NativeGemm {
      * {@link #decodes} says so.
      */
     static void multiply(Layout layout, Tensor w, float[] x, int batch, float[] out) {
-        if (batch >= TiledMatmul.MIN_BATCH && TILES && DEFAULT.tiles()) {
+        if (batch >= layout.tilesFrom && TILES && DEFAULT.tiles()) {
             checkLayout(layout, w.segment(), w.byteSize(), w.rows(), w.cols(), 0, w.rows());
             tileProduct(DEFAULT, DEFAULT.amxProducts[layout.ordinal()], w, x, batch, out);
             return;
@@ -460,12 +476,13 @@ public final class NativeGemm {
     }
 
     /**
-     * {@code out = W x} for {@code w} in {@code layout} in AMX tiles, where they run and {@code batch} is a prefill's
-     * ({@link TiledMatmul#MIN_BATCH} rows of x on); returns false, having done nothing, otherwise.
+     * {@code out = W x} for {@code w} in {@code layout} in AMX tiles, where they run and {@code batch} is at least
+     * {@link #FEW_ROWS_IN_TILES} (a prefill, a short prompt, several sequences sampled together); returns false, having
+     * done nothing, otherwise.
      */
     static boolean multipliedByTiles(FloatLayout layout, Tensor w, float[] x, int batch, float[] out) {
         Library library = DEFAULT;
-        if (library == null || !library.tiles() || !TILES || !FLOAT_PREFILL || batch < TiledMatmul.MIN_BATCH || w.cols() % 32 != 0
+        if (library == null || !library.tiles() || !TILES || !FLOAT_PREFILL || batch < FEW_ROWS_IN_TILES || w.cols() % 32 != 0
                 || library.amxFloatProducts[layout.ordinal()] == null)
             return false;
         if (w.segment().byteSize() < 2L * w.rows() * w.cols())

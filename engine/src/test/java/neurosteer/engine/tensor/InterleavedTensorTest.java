@@ -98,9 +98,12 @@ class InterleavedTensorTest {
                 float[] x = MatmulRowsTest.gaussian(random, batch * cols);
                 x[3] = 9f; // an outlier sets its block's activation scale
                 float[] out = new float[batch * rows];
-                w.matmul(x, batch, out);
+                boolean inTiles = NativeGemm.tiles() && batch >= w.nativeLayout().tilesFrom;
+                if (inTiles) // matmul would take the AMX tiles (Q6_K from 5 rows of x): the Java integer kernel is called as matmul would call it
+                    w.matvecQuantized(w.prepare(new QuantizedActivations().quantize(x, batch, cols, block)), out, 0, rows / InterleavedTensor.GROUP);
+                else w.matmul(x, batch, out);
                 // the native decode kernel (where it runs) quantizes x in blocks of 32 to bytes, the Java one in the format's blocks
-                boolean nativeDecode = w.nativeLayout() != null && NativeGemm.available() && NativeGemm.decodes(w.nativeLayout());
+                boolean nativeDecode = !inTiles && w.nativeLayout() != null && NativeGemm.available() && NativeGemm.decodes(w.nativeLayout());
                 int xBlock = nativeDecode ? 32 : block;
                 QuantizedActivations a = nativeDecode ? new QuantizedActivations().quantizeToBytes(x, batch, cols)
                         : new QuantizedActivations().quantize(x, batch, cols, block);

@@ -217,7 +217,7 @@ class NativeGemmTest {
                 float[] out = new float[batch * rows], floats = new float[batch * rows];
                 w.matmul(x, batch, out);
                 w.matmulRowsByDot(x, batch, floats, 0, rows);
-                if (type == GgmlType.BF16 && batch >= TiledMatmul.MIN_BATCH && prefillInTiles()) {
+                if (type == GgmlType.BF16 && batch >= NativeGemm.FEW_ROWS_IN_TILES && prefillInTiles()) {
                     Arrays.fill(out, Float.NaN);
                     w.matmul(x, batch, out);
                     checkTileRows(w, x, out, 0, rows, type + " prefill in tiles, batch " + batch);
