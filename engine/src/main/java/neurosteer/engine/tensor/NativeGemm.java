@@ -28,7 +28,8 @@ import neurosteer.engine.util.Parallel;
 /**
  * The engine's heaviest products in C ({@code native/prefill_gemm.c}, a resource of this package) called
  * through the FFM API: prefill of Q8_0, Q4_0 and Q4_K with 8-bit integer dot products, prefill of BF16 and
- * F16 with FP32 FMAs (AVX-512 only), and decode of Q8_0, interleaved Q4_0/Q4_K, BF16 and F16.
+ * F16 with FP32 FMAs (AVX-512 only), and decode of Q8_0, interleaved Q4_0/Q4_K, BF16 and F16. On CPUs with AMX
+ * (Sapphire Rapids on) prefill of every format but F16 runs in BF16 tiles instead ({@link #tileProduct}).
  *
  * <p>Why native: the Vector API of JDK 25 has no integer dot product, so the Java prefill kernels stop at the
  * FP32 FMA rate. With AVX-512 VNNI one {@code vpdpbusd} does 64 int8 multiply-adds (about twice what the
