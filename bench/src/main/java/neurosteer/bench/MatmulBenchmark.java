@@ -70,9 +70,10 @@ public class MatmulBenchmark {
     }
 
     /**
-     * Prefill as a forward pass runs it ({@link Tensor#matmul}, on one thread here): for Q8_0, Q4_0 and
-     * Q4_K the native integer kernel where it runs ({@code NativeGemm}, activations quantized to 8 bits),
-     * otherwise the same as {@link #tiled}. Compare against {@code -jvmArgsAppend -Dneurosteer.native=false}.
+     * Prefill as a forward pass runs it ({@link Tensor#matmul}, on one thread here): on CPUs with AMX the BF16
+     * tiles for every format but F16 ({@code NativeGemm}); otherwise for Q8_0, Q4_0 and Q4_K the native integer
+     * kernel where it runs (activations quantized to 8 bits), and the same as {@link #tiled} for the rest. Compare
+     * against {@code -jvmArgsAppend -Dneurosteer.native.amx=false} and {@code -jvmArgsAppend -Dneurosteer.native=false}.
      */
     @Benchmark
     public float[] prefillMatmul() {
