@@ -297,15 +297,16 @@ public final class NativeGemm {
             }
             MethodHandle amxActivations = null, amxPeak = null;
             MethodHandle[] amxProducts = new MethodHandle[Layout.values().length], amxFloatProducts = new MethodHandle[FloatLayout.values().length];
+            FunctionDescriptor tileProduct = FunctionDescriptor.of(i, a, i, i, i, i, a, i, a);
             if (isa == Isa.AVX512_AMX) {
                 amxActivations = linker.downcallHandle(symbols.findOrThrow("neurosteer_amx_activations"),
                         FunctionDescriptor.ofVoid(a, i, i, a, i, i), Linker.Option.critical(true));
                 amxPeak = linker.downcallHandle(symbols.findOrThrow("neurosteer_amx_peak"), FunctionDescriptor.of(ValueLayout.JAVA_FLOAT,
                         ValueLayout.JAVA_LONG));
                 for (Layout layout : Layout.values())
-                    amxProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.amxSymbol), floatProduct, Linker.Option.critical(true));
+                    amxProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.amxSymbol), tileProduct, Linker.Option.critical(true));
                 for (FloatLayout layout : FloatLayout.values())
-                    if (layout.amxSymbol != null) amxFloatProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.amxSymbol), floatProduct,
+                    if (layout.amxSymbol != null) amxFloatProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.amxSymbol), tileProduct,
                             Linker.Option.critical(true));
             }
             return new Library(isa, products, decodes, floatDecodes, floatProducts, amxActivations, amxProducts, amxFloatProducts, amxPeak);
@@ -552,13 +553,15 @@ public final class NativeGemm {
 
     private static void tiles(MethodHandle kernel, MemorySegment weights, int rows, int cols, int rowStart, int rowEnd, short[] xb, int batch,
                               float[] out) {
+        int failed;
         try {
-            kernel.invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(xb), batch, MemorySegment.ofArray(out));
+            failed = (int) kernel.invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(xb), batch, MemorySegment.ofArray(out));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
+        if (failed != 0) throw new OutOfMemoryError("no native memory for the AMX weight tiles (" + 64L * cols + " bytes a thread)");
     }
 
     /** True when prefill products run in AMX tiles here. */

@@ -1182,11 +1182,11 @@ THREAD_BUFFER(tile_scratch) // the weight tiles of amx_gemm
     } while (0)
 
 // Rows [row_start, row_end) of out for every token: 32 rows turned into tiles, then every 32 tokens against them.
-static void amx_gemm(tile_packer_t tiles_of, packer_t pack, const uint8_t *w, int rows, int cols, int row_start, int row_end,
+static int amx_gemm(tile_packer_t tiles_of, packer_t pack, const uint8_t *w, int rows, int cols, int row_start, int row_end,
                      const uint16_t *xb, int batch, float *out) {
     int steps = cols / 32;
     uint16_t *weights = tile_scratch((size_t) 2 * steps * TILE_ELEMS * 2);
-    if (weights == NULL) abort(); // 2 x cols x 32 bytes: without them the process is done for
+    if (weights == NULL) return -1; // NativeGemm reports it
     static __thread float sums[16][16] __attribute__((aligned(64)));
     amx_begin();
     for (int r0 = row_start; r0 < row_end; r0 += 32) {
@@ -1218,6 +1218,7 @@ static void amx_gemm(tile_packer_t tiles_of, packer_t pack, const uint8_t *w, in
         }
     }
     _tile_release();
+    return 0;
 }
 
 // The tile ceiling for `bench --ceilings`: `reps` rounds of four tdpbf16ps on tiles loaded from two L1-resident
@@ -1248,10 +1249,11 @@ float neurosteer_amx_peak(long reps) {
 
 // The exported AMX products: rows [row_start, row_end) of out[t * rows + r] for t < batch, x as
 // neurosteer_amx_activations leaves it (rows padded to a multiple of 32). Sizes as for the products above.
+// Returns 0, or -1 when the thread's buffer for the weight tiles (cols x 64 bytes) could not be allocated.
 #define AMX_PRODUCT(name, tiles_of, packer)                                                                     \
-    void neurosteer_amx_##name(const uint8_t *w, int rows, int cols, int row_start, int row_end, const uint16_t *xb, \
-                               int batch, float *out) {                                                        \
-        amx_gemm(tiles_of, packer, w, rows, cols, row_start, row_end, xb, batch, out);                         \
+    int neurosteer_amx_##name(const uint8_t *w, int rows, int cols, int row_start, int row_end, const uint16_t *xb,  \
+                              int batch, float *out) {                                                         \
+        return amx_gemm(tiles_of, packer, w, rows, cols, row_start, row_end, xb, batch, out);                  \
     }
 
 AMX_PRODUCT(q8_0, quantized_tiles, pack_q8_0)
