@@ -31,10 +31,7 @@ public final class MachineCeilings {
      * Ceilings measured on {@code threads} threads of the engine's pool; {@code tileGflops} is the AMX BF16 tiles'
      * ({@link NativeGemm#tilePeakGflops}), NaN where prefill does not run in them.
      */
-    public record Result(int threads, double fmaGflops, double readGbPerS, double tileGflops) {
-        /** The ceiling prefill is bound by here: the tiles' where prefill runs in them, else the FMA one. */
-        public double prefillGflops() { return Double.isNaN(tileGflops) ? fmaGflops : tileGflops; }
-    }
+    public record Result(int threads, double fmaGflops, double readGbPerS, double tileGflops) {}
 
     private MachineCeilings() {}
 

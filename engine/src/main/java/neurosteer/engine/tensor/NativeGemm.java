@@ -468,13 +468,20 @@ public final class NativeGemm {
      */
     static boolean multipliedFloats(FloatLayout layout, Tensor w, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
         Library library = DEFAULT;
-        if (library == null) return false;
-        boolean prefill = batch >= TiledMatmul.MIN_BATCH;
-        boolean takes = prefill ? FLOAT_PREFILL && library.floatProducts[layout.ordinal()] != null
-                : DECODE && (batch < FewRowsMatmul.MIN_BATCH || library.isa == Isa.AVX512_VNNI);
-        if (!takes) return false;
-        floats(library, layout, prefill, w.segment(), w.rows(), w.cols(), x, batch, out, rowStart, rowEnd);
+        FloatKernel kernel = library == null ? FloatKernel.JAVA : floatKernel(library, layout, batch);
+        if (kernel == FloatKernel.JAVA) return false;
+        floats(library, layout, kernel == FloatKernel.PANEL, w.segment(), w.rows(), w.cols(), x, batch, out, rowStart, rowEnd);
         return true;
+    }
+
+    /** Which kernel {@link #multipliedFloats} runs. */
+    enum FloatKernel { PANEL, DECODE, JAVA }
+
+    /** The kernel of {@code library} that takes {@code batch} rows of x against {@code layout} weights in {@link #multipliedFloats}. */
+    static FloatKernel floatKernel(Library library, FloatLayout layout, int batch) {
+        if (batch >= TiledMatmul.MIN_BATCH) return FLOAT_PREFILL && library.floatProducts[layout.ordinal()] != null ? FloatKernel.PANEL : FloatKernel.JAVA;
+        // the AVX-512 decode tile (also in the AMX library) beats Java's few-rows kernel; the AVX2 one did not
+        return DECODE && (batch < FewRowsMatmul.MIN_BATCH || library.isa != Isa.AVX2) ? FloatKernel.DECODE : FloatKernel.JAVA;
     }
 
     /**
@@ -496,7 +503,7 @@ public final class NativeGemm {
 
 
     /** x rounded to BF16 for the tile products, rows padded to a multiple of {@link #TILE_TOKENS}: one buffer per calling thread. */
-    private static final ThreadLocal<short[][]> TILE_X = ThreadLocal.withInitial(() -> new short[1][0]);
+    private static final ThreadLocal<short[]> TILE_X = ThreadLocal.withInitial(() -> new short[0]);
     /** The tile kernels take x 32 rows at a time. */
     static final int TILE_TOKENS = 32;
 
@@ -535,13 +542,13 @@ public final class NativeGemm {
             throw new IllegalArgumentException("buffers too small for " + batch + " rows of " + cols + " and " + rows + " outputs");
         long padded = (long) (batch + TILE_TOKENS - 1) / TILE_TOKENS * TILE_TOKENS * cols;
         if (padded > Integer.MAX_VALUE - 16) throw new IllegalArgumentException(batch + " rows of " + cols + " are too many for one product");
-        short[][] holder = TILE_X.get();
-        if (holder[0].length < padded) holder[0] = new short[(int) padded];
-        short[] xb = holder[0];
+        short[] xb = TILE_X.get();
+        if (xb.length < padded) TILE_X.set(xb = new short[(int) padded]);
+        short[] buffer = xb;
         int rowsOfX = (batch + TILE_TOKENS - 1) / TILE_TOKENS * TILE_TOKENS;
         Parallel.forRange(rowsOfX, TILE_TOKENS, (from, to) -> {
             try {
-                library.amxActivations.invokeExact(MemorySegment.ofArray(x), batch, cols, MemorySegment.ofArray(xb), from, to);
+                library.amxActivations.invokeExact(MemorySegment.ofArray(x), batch, cols, MemorySegment.ofArray(buffer), from, to);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable e) {

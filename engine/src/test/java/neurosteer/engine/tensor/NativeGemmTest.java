@@ -306,6 +306,21 @@ class NativeGemmTest {
             }
     }
 
+    /**
+     * Which kernel takes BF16/F16 products of a few rows of x: the decode kernel below 4 rows everywhere, and from 4 to
+     * 31 rows in every AVX-512 library (the AMX one included), where it beat Java's few-rows kernel; Java's on AVX2.
+     */
+    @Test
+    void fewRowsOfFloatWeightsTakeTheDecodeKernelWithAvx512() {
+        assumeTrue(!"false".equals(System.getProperty("neurosteer.native.decode")), "native decode switched off");
+        for (NativeGemm.Library library : libraries())
+            for (NativeGemm.FloatLayout layout : NativeGemm.FloatLayout.values()) {
+                assertEquals(NativeGemm.FloatKernel.DECODE, NativeGemm.floatKernel(library, layout, 1), library.isa() + " " + layout);
+                assertEquals(library.isa() == NativeGemm.Isa.AVX2 ? NativeGemm.FloatKernel.JAVA : NativeGemm.FloatKernel.DECODE,
+                        NativeGemm.floatKernel(library, layout, 8), library.isa() + " " + layout + " at 8 rows");
+            }
+    }
+
     /** The AMX library; the test is skipped where this CPU, its kernel or the C compiler has none. */
     private static NativeGemm.Library amx() {
         NativeGemm.Library amx = libraries().stream().filter(NativeGemm.Library::tiles).findFirst().orElse(null);

@@ -988,9 +988,9 @@ void neurosteer_gemm_f16(const uint16_t *w, int rows, int cols, int row_start, i
 // columns of 16 weight rows, in pairs) into 16 x 16 FP32 sums: 8192 multiply-adds an instruction, several
 // times what vpdpbusd does in the same time. Every weight format is first turned into BF16 tiles, 32 rows and
 // all columns at a time: the quantized ones through their panel packers above (W = scale * u - min, rounded
-// to BF16), BF16 as it is. (F16 weights keep the FMA kernel: BF16 would drop three bits of each.) x arrives already rounded to BF16 (neurosteer_amx_activations,
-// once per product, before NativeGemm splits the rows over threads). The result tiles are 16 tokens x 16 rows
-// of out and go straight into it.
+// to BF16), BF16 as it is. (F16 weights keep the FMA kernel: BF16 would drop three bits of each.) x arrives
+// already rounded to BF16 (neurosteer_amx_activations, once per product, before NativeGemm splits the rows over
+// threads). The result tiles are 16 tokens x 16 rows of out and go straight into it.
 #if WITH_AMX
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -1030,11 +1030,11 @@ void neurosteer_amx_activations(const float *x, int batch, int cols, uint16_t *x
             memset(row, 0, (size_t) cols * 2);
             continue;
         }
-        const float *from = x + (size_t) t * cols;
+        const float *src = x + (size_t) t * cols;
         int k = 0;
-        for (; k + 16 <= cols; k += 16) _mm256_storeu_si256((__m256i *) (row + k), (__m256i) _mm512_cvtneps_pbh(_mm512_loadu_ps(from + k)));
+        for (; k + 16 <= cols; k += 16) _mm256_storeu_si256((__m256i *) (row + k), (__m256i) _mm512_cvtneps_pbh(_mm512_loadu_ps(src + k)));
         __mmask16 rest = (__mmask16) ((1u << (cols - k)) - 1);
-        if (rest) _mm256_mask_storeu_epi16(row + k, rest, (__m256i) _mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(rest, from + k)));
+        if (rest) _mm256_mask_storeu_epi16(row + k, rest, (__m256i) _mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(rest, src + k)));
     }
 }
 
