@@ -158,9 +158,11 @@ public final class NativeGemm {
     /**
      * The library compiled for one instruction set: its products by {@link Layout}, decode products by layout, and by
      * {@link FloatLayout}; in the AMX library also its tile products by layout and float layout, and the conversion of x.
+     * {@code bf16DecodeRoundsX}: its BF16 decode of one token rounds x to BF16 ({@code vdpbf16ps}, where the CPU has it).
      */
     record Library(Isa isa, MethodHandle[] products, MethodHandle[] decodes, MethodHandle[] floatDecodes, MethodHandle[] floatProducts,
-                   MethodHandle amxActivations, MethodHandle[] amxProducts, MethodHandle[] amxFloatProducts, MethodHandle amxPeak) {
+                   MethodHandle amxActivations, MethodHandle[] amxProducts, MethodHandle[] amxFloatProducts, MethodHandle amxPeak,
+                   boolean bf16DecodeRoundsX) {
         boolean tiles() { return amxActivations != null; }
     }
 
@@ -218,6 +220,9 @@ public final class NativeGemm {
 
     /** The instruction set of the kernels in use ({@code "avx512-vnni"}, {@code "avx2"}), or {@code "off: "} and why: for logs and benchmark records. */
     public static String status() { return STATUS; }
+
+    /** The library the engine uses, if any. */
+    static java.util.Optional<Library> defaultLibrary() { return java.util.Optional.ofNullable(DEFAULT); }
 
     static final class Unavailable extends Exception {
         Unavailable(String why) { super(why, null, false, false); }
@@ -309,7 +314,10 @@ public final class NativeGemm {
                     if (layout.amxSymbol != null) amxFloatProducts[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.amxSymbol), tileProduct,
                             Linker.Option.critical(true));
             }
-            return new Library(isa, products, decodes, floatDecodes, floatProducts, amxActivations, amxProducts, amxFloatProducts, amxPeak);
+            MethodHandle roundsX = linker.downcallHandle(symbols.findOrThrow("neurosteer_bf16_decode_rounds_x"), FunctionDescriptor.of(i));
+            boolean bf16DecodeRoundsX = (int) roundsX.invokeExact() == 1;
+            return new Library(isa, products, decodes, floatDecodes, floatProducts, amxActivations, amxProducts, amxFloatProducts, amxPeak,
+                    bf16DecodeRoundsX);
         } catch (Unavailable e) {
             throw e;
         } catch (Throwable e) {
@@ -474,6 +482,15 @@ public final class NativeGemm {
         return true;
     }
 
+    /**
+     * Whether {@link #multipliedFloats} rounds x to BF16 for {@code batch} rows of x against BF16 weights: where the
+     * library's decode kernel takes them with {@code vdpbf16ps}.
+     */
+    static boolean multipliedFloatsRoundBf16X(int batch) {
+        Library library = DEFAULT;
+        return library != null && library.bf16DecodeRoundsX() && floatKernel(library, FloatLayout.BF16, batch) == FloatKernel.DECODE;
+    }
+
     /** Which kernel {@link #multipliedFloats} runs. */
     enum FloatKernel { PANEL, DECODE, JAVA }
 
@@ -489,9 +506,16 @@ public final class NativeGemm {
      * {@link #FEW_ROWS_IN_TILES} (a prefill, a short prompt, several sequences sampled together); returns false, having
      * done nothing, otherwise.
      */
+    static final int BF16_DOT_ROWS_IN_TILES = Integer.getInteger("neurosteer.native.bf16TilesFrom", 16);
+
+    /** The rows of x from which products of {@code layout} weights take the tiles. */
+    static int floatRowsInTiles(Library library, FloatLayout layout) {
+        return layout == FloatLayout.BF16 && library.bf16DecodeRoundsX() ? BF16_DOT_ROWS_IN_TILES : FEW_ROWS_IN_TILES;
+    }
+
     static boolean multipliedByTiles(FloatLayout layout, Tensor w, float[] x, int batch, float[] out) {
         Library library = DEFAULT;
-        if (library == null || !library.tiles() || !TILES || !FLOAT_PREFILL || batch < FEW_ROWS_IN_TILES || w.cols() % 32 != 0
+        if (library == null || !library.tiles() || !TILES || !FLOAT_PREFILL || batch < floatRowsInTiles(library, layout) || w.cols() % 32 != 0
                 || library.amxFloatProducts[layout.ordinal()] == null)
             return false;
         if (w.segment().byteSize() < 2L * w.rows() * w.cols())

@@ -653,10 +653,6 @@ static inline __attribute__((always_inline)) void matvec_16bit(const uint16_t *w
     }
 }
 
-void neurosteer_matvec_bf16(const uint16_t *w, int rows, int cols, int row_start, int row_end, const float *x, int batch, float *out) {
-    matvec_16bit(w, rows, cols, row_start, row_end, x, batch, out, 1);
-}
-
 void neurosteer_matvec_f16(const uint16_t *w, int rows, int cols, int row_start, int row_end, const float *x, int batch, float *out) {
     matvec_16bit(w, rows, cols, row_start, row_end, x, batch, out, 0);
 }
@@ -687,6 +683,104 @@ void neurosteer_matvec_f16(const uint16_t *w, int rows, int cols, int row_start,
     }
 
 THREAD_BUFFER(thread_scratch)
+
+// One token against BF16 rows with vdpbf16ps (AVX512_BF16: Cooper Lake, Sapphire Rapids and Zen 4 on). x is
+// rounded to BF16 once a call, as the AMX tiles round it for prefill; then a 64-byte load of weights meets one
+// of x, and one instruction does 32 multiply-adds, the products exact and summed in floats. Widening every 16
+// weights to floats took two more instructions, and the model's decode read ~20% slower (docs/BENCHMARKS.md,
+// thirty-seventh run). Compiled into every AVX-512 library and taken where the CPU has the instruction.
+#if WITH_AVX512 && (defined(__clang__) ? __clang_major__ >= 11 : __GNUC__ >= 10)
+#define WITH_BF16_DOT 1
+#define DOT_TOKENS 8
+THREAD_BUFFER(bf16_x_scratch)
+
+static int bf16_dot_supported(void) {
+    static int supported = -1;
+    if (supported < 0) {
+        __builtin_cpu_init();
+        supported = __builtin_cpu_supports("avx512bf16") ? 1 : 0;
+    }
+    return supported;
+}
+
+// Rows of BF16 weights against tokens [t0, t0 + T) of x in BF16 (rows `stride` apart), T a constant so that the
+// sums stay in registers: each 64-byte load of weights meets T of x, whose rows stay in L1 (2048 columns) or L2.
+__attribute__((target("avx512bf16"))) static inline __attribute__((always_inline)) void rows_bf16_dot(const uint16_t *w, int rows, int cols,
+        int row_start, int row_end, const uint16_t *xb, size_t stride, int t0, const int T, float *out) {
+    const int left = cols & 31;
+    const __mmask32 tail = (__mmask32) ((1ull << left) - 1);
+    const uint16_t *xt = xb + (size_t) t0 * stride;
+    for (int r = row_start; r < row_end; r++) {
+        const uint16_t *row = w + (size_t) r * cols;
+        __m512 acc[DOT_TOKENS];
+        for (int j = 0; j < T; j++) acc[j] = _mm512_setzero_ps();
+        int k = 0;
+        for (; k + 32 <= cols; k += 32) {
+            prefetch_lines((const uint8_t *) (row + k) + PREFETCH_AHEAD, 64);
+            const __m512bh wk = (__m512bh) _mm512_loadu_si512(row + k);
+            for (int j = 0; j < T; j++) acc[j] = _mm512_dpbf16_ps(acc[j], wk, (__m512bh) _mm512_load_si512(xt + j * stride + k));
+        }
+        if (left > 0) {
+            const __m512bh wk = (__m512bh) _mm512_maskz_loadu_epi16(tail, row + k);
+            for (int j = 0; j < T; j++) acc[j] = _mm512_dpbf16_ps(acc[j], wk, (__m512bh) _mm512_load_si512(xt + j * stride + k));
+        }
+        for (int j = 0; j < T; j++) out[(size_t) (t0 + j) * rows + r] = _mm512_reduce_add_ps(acc[j]);
+    }
+}
+
+// 0 when there is no memory for x in BF16 (the caller then takes the float kernel).
+__attribute__((target("avx512bf16"))) static int matvec_bf16_dot(const uint16_t *w, int rows, int cols, int row_start, int row_end,
+        const float *x, int batch, float *out) {
+    const size_t stride = (size_t) ((cols + 31) & ~31);
+    uint16_t *xb = bf16_x_scratch(stride * batch * 2);
+    if (xb == NULL) return 0;
+    for (int t = 0; t < batch; t++) {
+        const float *xr = x + (size_t) t * cols;
+        uint16_t *to = xb + t * stride;
+        int c = 0;
+        for (; c + 32 <= cols; c += 32)
+            _mm512_store_si512(to + c, (__m512i) _mm512_cvtne2ps_pbh(_mm512_loadu_ps(xr + c + 16), _mm512_loadu_ps(xr + c)));
+        const int left = cols - c;
+        if (left > 0) {
+            __mmask16 low = (__mmask16) ((1u << (left < 16 ? left : 16)) - 1), high = (__mmask16) (left > 16 ? (1u << (left - 16)) - 1 : 0);
+            _mm512_store_si512(to + c, (__m512i) _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(high, xr + c + 16), _mm512_maskz_loadu_ps(low, xr + c)));
+        }
+    }
+    for (int t0 = 0; t0 < batch; t0 += DOT_TOKENS) {
+#define ROWS_DOT(T) rows_bf16_dot(w, rows, cols, row_start, row_end, xb, stride, t0, T, out)
+        switch (batch - t0 < DOT_TOKENS ? batch - t0 : DOT_TOKENS) {
+            case 1: ROWS_DOT(1); break;
+            case 2: ROWS_DOT(2); break;
+            case 3: ROWS_DOT(3); break;
+            case 4: ROWS_DOT(4); break;
+            case 5: ROWS_DOT(5); break;
+            case 6: ROWS_DOT(6); break;
+            case 7: ROWS_DOT(7); break;
+            default: ROWS_DOT(DOT_TOKENS); break;
+        }
+#undef ROWS_DOT
+    }
+    return 1;
+}
+#else
+#define WITH_BF16_DOT 0
+#endif
+
+/** 1 when neurosteer_matvec_bf16 rounds x to BF16 (matvec_bf16_dot), 0 when it multiplies x as floats. */
+int neurosteer_bf16_decode_rounds_x(void) {
+#if WITH_BF16_DOT
+    return bf16_dot_supported();
+#else
+    return 0;
+#endif
+}
+
+void neurosteer_matvec_bf16(const uint16_t *w, int rows, int cols, int row_start, int row_end, const float *x, int batch, float *out) {
+#if WITH_BF16_DOT
+    if (bf16_dot_supported() && matvec_bf16_dot(w, rows, cols, row_start, row_end, x, batch, out)) return;
+#endif
+    matvec_16bit(w, rows, cols, row_start, row_end, x, batch, out, 1);
+}
 
 // Q8_0 against activations quantized as for the products above, a row at a time and the tokens in tiles that
 // stay in registers, so the row is read from memory once and each of its blocks decoded once a tile: a few
