@@ -33,7 +33,7 @@ import neurosteer.engine.util.Parallel;
  * lane then holds rows {@code i} and {@code i + 8} in its two halves, so 16-bit sums split into rows
  * 0-7 and 8-15, in order, with a shift each.
  */
-public abstract sealed class InterleavedTensor extends Tensor permits InterleavedQ4_0Tensor, InterleavedQ4_KTensor, InterleavedQ6_KTensor {
+public abstract sealed class InterleavedTensor extends Tensor permits InterleavedQ4_0Tensor, InterleavedQ4_KTensor, InterleavedQ6_KTensor, InterleavedQ8_0Tensor {
     static final int GROUP = 16;
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final VectorSpecies<Short> S = ShortVector.SPECIES_256;

@@ -100,6 +100,12 @@ public final class NativeGemm {
         /** {@link InterleavedQ4_KTensor}: rows in groups of 16, columns in super-blocks of 256; decode takes the prefill kernel. */
         INTERLEAVED_Q4_K("neurosteer_gemm_interleaved_q4_k", "neurosteer_gemm_interleaved_q4_k", TiledMatmul.MIN_BATCH,
                 InterleavedTensor.GROUP, 256, "neurosteer_amx_interleaved_q4_k"),
+        /**
+         * {@link InterleavedQ8_0Tensor}: rows in groups of 16, each block the prefill kernel's panel as it is; decode has its
+         * own kernel on AVX-512 (a row of x then gives the same floats alone as in any batch below 32), the prefill one on AVX2.
+         */
+        INTERLEAVED_Q8_0("neurosteer_gemm_interleaved_q8_0", "neurosteer_matvec_interleaved_q8_0", TiledMatmul.MIN_BATCH,
+                InterleavedTensor.GROUP, 32, "neurosteer_amx_interleaved_q8_0"),
         /** {@link InterleavedQ6_KTensor}: prefill in AMX tiles only (the Q6_K matrices of Q4_K_M files); elsewhere the Java kernels. */
         INTERLEAVED_Q6_K(null, null, 0, InterleavedTensor.GROUP, 256, "neurosteer_amx_interleaved_q6_k", FEW_ROWS_IN_TILES);
 

@@ -19,9 +19,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Q4_0, Q4_K and Q6_K interleaved by groups of 16 rows against the file's row-major layout, and their kernels. */
+/** Q4_0, Q4_K, Q6_K and Q8_0 interleaved by groups of 16 rows against the file's row-major layout, and their kernels. */
 class InterleavedTensorTest {
-    private static final GgmlType[] TYPES = {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K};
+    private static final GgmlType[] TYPES = {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q8_0};
 
     /** More than one prefill column block (256), and not a multiple of it. */
     private static int cols(GgmlType type) { return 13 * type.blockSize; }
@@ -39,6 +39,7 @@ class InterleavedTensorTest {
             case Q4_0Tensor q -> InterleavedQ4_0Tensor.interleave(q);
             case Q4_KTensor q -> InterleavedQ4_KTensor.interleave(q);
             case Q6_KTensor q -> InterleavedQ6_KTensor.interleave(q);
+            case Q8_0Tensor q -> InterleavedQ8_0Tensor.interleave(q);
             default -> throw new AssertionError(flat);
         };
     }
@@ -50,7 +51,7 @@ class InterleavedTensorTest {
     /** Byte offsets of a block's f16 scales: Q4_0's d; Q4_K's d and dmin; Q6_K's d. */
     private static int[] halfOffsets(GgmlType type) {
         return switch (type) {
-            case Q4_0 -> new int[] {0};
+            case Q4_0, Q8_0 -> new int[] {0};
             case Q4_K -> new int[] {0, 2};
             case Q6_K -> new int[] {Q6_KTensor.D};
             default -> throw new AssertionError(type);
@@ -120,6 +121,22 @@ class InterleavedTensorTest {
                         assertEquals(want, out[b * rows + r], 1e-5 * magnitude + 1e-6, type + " batch " + b + "/" + batch + " row " + r);
                     }
                 }
+                // the Java integer kernel itself, also where matmul takes a native one
+                QuantizedActivations javaX = w.prepare(new QuantizedActivations().quantize(x, batch, cols, block));
+                float[] javaOut = new float[batch * rows];
+                w.matvecQuantized(javaX, javaOut, 0, rows / InterleavedTensor.GROUP);
+                for (int r = 0; r < rows; r++) {
+                    flat.dequantize((long) r * cols, weights, 0, cols);
+                    for (int b = 0; b < batch; b++) {
+                        double want = 0, magnitude = 0;
+                        for (int c = 0; c < cols; c++) {
+                            double term = (double) weights[c] * javaX.values[b * cols + c] * javaX.scales[(b * cols + c) / block];
+                            want += term;
+                            magnitude += Math.abs(term);
+                        }
+                        assertEquals(want, javaOut[b * rows + r], 1e-5 * magnitude + 1e-6, type + " Java kernel, batch " + b + "/" + batch + " row " + r);
+                    }
+                }
                 for (int b = 0; b < batch; b++) { // a row of x gives the same floats alone as in any batch (Q4_K takes rows two at a time)
                     float[] alone = new float[rows];
                     w.matmul(Arrays.copyOfRange(x, b * cols, (b + 1) * cols), 1, alone);
@@ -139,8 +156,8 @@ class InterleavedTensorTest {
     /**
      * The integer sums at their limits: every weight at the bottom or the top of its range (nibbles 0
      * or 15, Q6_K's 6-bit values 0 or 63; for Q4_K every 6-bit scale and min at 63, for Q6_K the int8
-     * scales at 127 and -128) against activations at ±127 in every column, each row a different
-     * extreme: 16-bit lanes reach 32 · 8 · 127 = 32512 in magnitude (Q6_K: 8 · 32 · 127).
+     * scales at 127 and -128, Q8_0's values -128 or 127) against activations at ±127 in every column, each row
+     * a different extreme: 16-bit lanes reach 32 · 8 · 127 = 32512 in magnitude (Q6_K: 8 · 32 · 127).
      */
     @Test
     void extremeWeightsAndActivationsDoNotOverflowTheLanes() {
@@ -152,7 +169,8 @@ class InterleavedTensorTest {
             for (int r = 0; r < rows; r++)
                 for (int b = 0; b < blocksPerRow; b++) {
                     int base = (r * blocksPerRow + b) * bytesPerBlock;
-                    Arrays.fill(bytes, base, base + bytesPerBlock, r % 2 == 0 ? (byte) 0x00 : (byte) 0xFF);
+                    byte low = type == GgmlType.Q8_0 ? (byte) 0x80 : 0x00, high = type == GgmlType.Q8_0 ? (byte) 0x7F : (byte) 0xFF; // Q8_0: -128, 127
+                    Arrays.fill(bytes, base, base + bytesPerBlock, r % 2 == 0 ? low : high);
                     for (int half : halfOffsets(type)) { // f16 1.0
                         bytes[base + half] = 0x00;
                         bytes[base + half + 1] = 0x3C;

@@ -83,23 +83,36 @@ class NativeGemmTest {
         }
     }
 
+
+    /** The interleaved copy of a row-major Q4_0, Q4_K, Q6_K or Q8_0 matrix. */
+    private static Tensor interleaved(Tensor flat) {
+        Tensor w = switch (flat) {
+            case Q4_0Tensor q -> InterleavedQ4_0Tensor.interleave(q);
+            case Q4_KTensor q -> InterleavedQ4_KTensor.interleave(q);
+            case Q6_KTensor q -> InterleavedQ6_KTensor.interleave(q);
+            case Q8_0Tensor q -> InterleavedQ8_0Tensor.interleave(q);
+            default -> throw new AssertionError(flat);
+        };
+        assertTrue(w instanceof InterleavedTensor, w.toString());
+        return w;
+    }
+
+    private static NativeGemm.Layout interleavedLayout(GgmlType type) { return NativeGemm.Layout.valueOf("INTERLEAVED_" + type.name()); }
+
     /**
-     * The interleaved Q4_0 and Q4_K copies (rows in groups of 16, lanes in the order 0, 8, 1, 9, ...), in
-     * whole groups, one group past a 32-row panel, and columns across the 512-column chunks.
+     * The interleaved Q4_0, Q4_K and Q8_0 copies (rows in groups of 16), in whole groups, one group past a 32-row
+     * panel, and columns across the 512-column chunks.
      */
     @Test
     void interleavedProductsAreTheProductsOfDequantizedWeightsAndActivations() {
         for (NativeGemm.Library library : libraries()) {
         Random random = new Random(8);
-        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K})
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q8_0})
             for (int rows : new int[] {16, 48, 96})
-                for (int cols : type == GgmlType.Q4_0 ? new int[] {32, 544, 1056} : new int[] {256, 768, 1280})
+                for (int cols : type.blockSize == 32 ? new int[] {32, 544, 1056} : new int[] {256, 768, 1280})
                     for (int batch : new int[] {1, 7, 33}) {
-                        BlockQuantTensor flat = (BlockQuantTensor) MatmulRowsTest.matrix(type, random, rows, cols);
-                        Tensor w = type == GgmlType.Q4_0 ? InterleavedQ4_0Tensor.interleave((Q4_0Tensor) flat)
-                                : InterleavedQ4_KTensor.interleave((Q4_KTensor) flat);
-                        assertTrue(w instanceof InterleavedTensor, w.toString());
-                        NativeGemm.Layout layout = type == GgmlType.Q4_0 ? NativeGemm.Layout.INTERLEAVED_Q4_0 : NativeGemm.Layout.INTERLEAVED_Q4_K;
+                        Tensor w = interleaved(MatmulRowsTest.matrix(type, random, rows, cols));
+                        NativeGemm.Layout layout = interleavedLayout(type);
                         checkProduct(library, layout, w, random, batch, new int[][] {{0, rows}, {rows - 16, rows}, {0, 16}});
                         assertThrows(IllegalArgumentException.class, () -> NativeGemm.product(library, layout, false, w.segment(), w.byteSize(), rows,
                                 cols, 0, rows - 1, new QuantizedActivations().quantizeToBytes(new float[cols], 1, cols), new float[rows]));
@@ -121,14 +134,11 @@ class NativeGemmTest {
                         Tensor w = MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
                         checkDecode(library, NativeGemm.Layout.Q8_0, w, random, batch, new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}});
                     }
-            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K})
-                for (int cols : type == GgmlType.Q4_0 ? new int[] {32, 1056} : new int[] {256, 1280})
-                    for (int batch : new int[] {1, 3, 6}) {
-                        BlockQuantTensor flat = (BlockQuantTensor) MatmulRowsTest.matrix(type, random, 48, cols);
-                        Tensor w = type == GgmlType.Q4_0 ? InterleavedQ4_0Tensor.interleave((Q4_0Tensor) flat)
-                                : InterleavedQ4_KTensor.interleave((Q4_KTensor) flat);
-                        checkDecode(library, type == GgmlType.Q4_0 ? NativeGemm.Layout.INTERLEAVED_Q4_0 : NativeGemm.Layout.INTERLEAVED_Q4_K, w,
-                                random, batch, new int[][] {{0, 48}, {16, 32}});
+            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q8_0})
+                for (int cols : type.blockSize == 32 ? new int[] {32, 1056} : new int[] {256, 1280})
+                    for (int batch : type == GgmlType.Q8_0 ? new int[] {1, 3, 4, 5, 6, 9, 11} : new int[] {1, 3, 6}) {  // Q8_0: passes of 4 tokens
+                        Tensor w = interleaved(MatmulRowsTest.matrix(type, random, 48, cols));
+                        checkDecode(library, interleavedLayout(type), w, random, batch, new int[][] {{0, 48}, {16, 32}});
                     }
         }
     }
@@ -349,12 +359,7 @@ class NativeGemmTest {
                 for (int cols : type.blockSize == 256 ? new int[] {256, 768} : new int[] {32, 96, 544, 1056})
                     for (int batch : new int[] {1, 17, 32, 45, 70}) {
                         Tensor flat = MatmulRowsTest.matrix(type, random, rows, cols);
-                        Tensor w = !interleaved ? flat : switch (type) {
-                            case Q4_0 -> InterleavedQ4_0Tensor.interleave((Q4_0Tensor) flat);
-                            case Q4_K -> InterleavedQ4_KTensor.interleave((Q4_KTensor) flat);
-                            default -> InterleavedQ6_KTensor.interleave((Q6_KTensor) flat);
-                        };
-                        assertTrue(!interleaved || w instanceof InterleavedTensor, w.toString());
+                        Tensor w = interleaved ? interleaved(flat) : flat;
                         int[][] ranges = interleaved ? new int[][] {{0, rows}, {16, rows}, {0, 16}} : new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}, {16, rows}};
                         checkTiles(w, random, batch, ranges, layout.toString(),
                                 (x, out, range) -> NativeGemm.tileProduct(library, layout, w, x, batch, out, range[0], range[1]));

@@ -304,6 +304,24 @@ static void pack_interleaved_q4_0(panel_t *p, const uint8_t *w, int cols, int r0
     }
 }
 
+// Interleaved Q8_0: per group and 32 columns, 544 bytes: the 16 rows' f16 scales in row order, then the panel's
+// 8 groups of 4 columns as they are (u = q + 128 at 64 g + 4 row + column % 4). W = d u - 128 d.
+static void pack_interleaved_q8_0(panel_t *p, const uint8_t *w, int cols, int r0, int nrows, int k0, int klen) {
+    if (nrows == 0) { zero_panel(p, klen); return; }
+    int blocks_per_row = cols / 32;
+    const uint8_t *group = w + (size_t) (r0 / LANES) * blocks_per_row * 544;
+    for (int b = 0; b < klen / 32; b++) {
+        const uint8_t *block = group + (size_t) (k0 / 32 + b) * 544;
+        prefetch_lines(block + PACK_PREFETCH_AHEAD, 544);
+        for (int i = 0; i < LANES; i++) {
+            float d = half_at(block + 2 * i);
+            p->scale[b][i] = d;
+            p->min[b][i] = 128 * d;
+        }
+        memcpy(p->q[b * GROUPS_PER_BLOCK], block + 32, 512);
+    }
+}
+
 // Interleaved Q4_K: per group and 256 columns, 2304 bytes: a 256-byte header (16 f16 d, 16 f16 dmin, then
 // 12 bytes of repacked 6-bit scales and mins per lane, byte t of the lanes at 64 + 16 t) and 8 sub-blocks of
 // 16 lines. Sub-block j: W = d scale_j q - dmin min_j, scale_j = byte j & 63,
@@ -517,6 +535,7 @@ PRODUCT(q4_0, pack_q4_0, 0)
 PRODUCT(q4_k, pack_q4_k, 0)
 PRODUCT(interleaved_q4_0, pack_interleaved_q4_0, 0)
 PRODUCT(interleaved_q4_k, pack_interleaved_q4_k, 0)
+PRODUCT(interleaved_q8_0, pack_interleaved_q8_0, 1)
 
 // ---- Decode: a few tokens against row-major weights, each row read from memory once ----
 //
@@ -952,6 +971,48 @@ void neurosteer_matvec_q8_0(const uint8_t *w, int rows, int cols, int row_start,
 }
 #endif
 
+// Interleaved Q8_0 in decode. AVX-512: each 64-byte line (4 columns of the 16 rows, u = q + 128) meets 4 bytes of
+// x broadcast in one vpdpbusd, two dot products in flight per token, up to 4 tokens a pass over a group; the
+// sums land per row, with no horizontal reduction (the row-major kernel needed one a row, and read the
+// model's decode ~15% slower in a C probe: docs/BENCHMARKS.md, thirty-seventh run). AVX2: the prefill kernel.
+void neurosteer_matvec_interleaved_q8_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
+                                        const float *dx, const float *sx, int batch, float *out) {
+#if WITH_AVX512
+    int nb = cols / 32;
+    for (int g = row_start / LANES; g < row_end / LANES; g++) {
+        const uint8_t *group = w + (size_t) g * nb * 544;
+        for (int t0 = 0; t0 < batch; t0 += 4) {
+            int T = batch - t0 < 4 ? batch - t0 : 4;
+            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+            for (int b = 0; b < nb; b++) {
+                const uint8_t *block = group + (size_t) b * 544;
+                prefetch_lines(block + PREFETCH_AHEAD, 544);
+                __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) block));
+                for (int j = 0; j < T; j++) {
+                    const int8_t *x = xq + (size_t) (t0 + j) * cols + 32 * b;
+                    __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+                    for (int q = 0; q < 8; q += 2) {
+                        int32_t four0, four1;
+                        memcpy(&four0, x + 4 * q, 4);
+                        memcpy(&four1, x + 4 * q + 4, 4);
+                        even = _mm512_dpbusd_epi32(even, _mm512_loadu_si512(block + 32 + 64 * q), _mm512_set1_epi32(four0));
+                        odd = _mm512_dpbusd_epi32(odd, _mm512_loadu_si512(block + 96 + 64 * q), _mm512_set1_epi32(four1));
+                    }
+                    size_t xb = (size_t) (t0 + j) * nb + b;
+                    // d (dx dot - 128 sx): W = d (u - 128)
+                    __m512 term = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), _mm512_set1_ps(dx[xb]),
+                                                  _mm512_set1_ps(-128 * sx[xb]));
+                    acc[j] = _mm512_fmadd_ps(d, term, acc[j]);
+                }
+            }
+            for (int j = 0; j < T; j++) _mm512_storeu_ps(out + (size_t) (t0 + j) * rows + (size_t) g * LANES, acc[j]);
+        }
+    }
+#else
+    neurosteer_gemm_interleaved_q8_0(w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
+#endif
+}
+
 // Interleaved Q4_0 in decode. AVX-512: each block's nibbles go straight from vpermb to vpdpbusd in registers,
 // with two dot products in flight per token, up to 4 tokens a pass over a group. AVX2: the prefill kernel.
 void neurosteer_matvec_interleaved_q4_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
@@ -1355,6 +1416,7 @@ AMX_PRODUCT(q4_0, quantized_tiles, pack_q4_0)
 AMX_PRODUCT(q4_k, quantized_tiles, pack_q4_k)
 AMX_PRODUCT(interleaved_q4_0, quantized_tiles, pack_interleaved_q4_0)
 AMX_PRODUCT(interleaved_q4_k, quantized_tiles, pack_interleaved_q4_k)
+AMX_PRODUCT(interleaved_q8_0, quantized_tiles, pack_interleaved_q8_0)
 AMX_PRODUCT(interleaved_q6_k, interleaved_q6_k_tiles, NULL)
 AMX_PRODUCT(bf16, bf16_tiles, NULL)
 #endif
