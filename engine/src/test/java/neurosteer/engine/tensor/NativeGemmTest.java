@@ -137,8 +137,9 @@ class NativeGemmTest {
             for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q8_0})
                 for (int cols : type.blockSize == 32 ? new int[] {32, 1056} : new int[] {256, 1280})
                     for (int batch : type == GgmlType.Q8_0 ? new int[] {1, 3, 4, 5, 6, 9, 11} : new int[] {1, 3, 6}) {  // Q8_0: passes of 4 tokens
-                        Tensor w = interleaved(MatmulRowsTest.matrix(type, random, 48, cols));
-                        checkDecode(library, interleavedLayout(type), w, random, batch, new int[][] {{0, 48}, {16, 32}});
+                        // one token takes groups four at a time, a quarter of the range apart: 9 and 6 groups leave 1 and 2 after them
+                        Tensor w = interleaved(MatmulRowsTest.matrix(type, random, 144, cols));
+                        checkDecode(library, interleavedLayout(type), w, random, batch, new int[][] {{0, 144}, {16, 32}, {32, 128}, {16, 80}});
                     }
         }
     }

@@ -747,6 +747,40 @@ __attribute__((target("avx512bf16"))) static inline __attribute__((always_inline
     }
 }
 
+// One token against four rows at once, `gap` rows apart: four streams from memory instead of one. Reading a
+// range as four quarters side by side made the model's BF16 decode ~30% faster in a C probe than row after row
+// (docs/BENCHMARKS.md, thirty-seventh run), as if each stream had a ceiling of its own.
+__attribute__((target("avx512bf16"))) static void four_rows_bf16_dot(const uint16_t *row, size_t gap, int cols, const uint16_t *xb,
+        float *out, size_t out_gap) {
+    const int left = cols & 31;
+    const __mmask32 tail = (__mmask32) ((1ull << left) - 1);
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    const uint16_t *r1 = row + gap, *r2 = row + 2 * gap, *r3 = row + 3 * gap;
+    int k = 0;
+    for (; k + 32 <= cols; k += 32) {
+        prefetch_lines((const uint8_t *) (row + k) + PREFETCH_AHEAD, 64);
+        prefetch_lines((const uint8_t *) (r1 + k) + PREFETCH_AHEAD, 64);
+        prefetch_lines((const uint8_t *) (r2 + k) + PREFETCH_AHEAD, 64);
+        prefetch_lines((const uint8_t *) (r3 + k) + PREFETCH_AHEAD, 64);
+        const __m512bh xk = (__m512bh) _mm512_load_si512(xb + k);
+        a0 = _mm512_dpbf16_ps(a0, (__m512bh) _mm512_loadu_si512(row + k), xk);
+        a1 = _mm512_dpbf16_ps(a1, (__m512bh) _mm512_loadu_si512(r1 + k), xk);
+        a2 = _mm512_dpbf16_ps(a2, (__m512bh) _mm512_loadu_si512(r2 + k), xk);
+        a3 = _mm512_dpbf16_ps(a3, (__m512bh) _mm512_loadu_si512(r3 + k), xk);
+    }
+    if (left > 0) {
+        const __m512bh xk = (__m512bh) _mm512_load_si512(xb + k);
+        a0 = _mm512_dpbf16_ps(a0, (__m512bh) _mm512_maskz_loadu_epi16(tail, row + k), xk);
+        a1 = _mm512_dpbf16_ps(a1, (__m512bh) _mm512_maskz_loadu_epi16(tail, r1 + k), xk);
+        a2 = _mm512_dpbf16_ps(a2, (__m512bh) _mm512_maskz_loadu_epi16(tail, r2 + k), xk);
+        a3 = _mm512_dpbf16_ps(a3, (__m512bh) _mm512_maskz_loadu_epi16(tail, r3 + k), xk);
+    }
+    out[0] = _mm512_reduce_add_ps(a0);
+    out[out_gap] = _mm512_reduce_add_ps(a1);
+    out[2 * out_gap] = _mm512_reduce_add_ps(a2);
+    out[3 * out_gap] = _mm512_reduce_add_ps(a3);
+}
+
 // 0 when there is no memory for x in BF16 (the caller then takes the float kernel).
 __attribute__((target("avx512bf16"))) static int matvec_bf16_dot(const uint16_t *w, int rows, int cols, int row_start, int row_end,
         const float *x, int batch, float *out) {
@@ -764,6 +798,13 @@ __attribute__((target("avx512bf16"))) static int matvec_bf16_dot(const uint16_t 
             __mmask16 low = (__mmask16) ((1u << (left < 16 ? left : 16)) - 1), high = (__mmask16) (left > 16 ? (1u << (left - 16)) - 1 : 0);
             _mm512_store_si512(to + c, (__m512i) _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(high, xr + c + 16), _mm512_maskz_loadu_ps(low, xr + c)));
         }
+    }
+    if (batch == 1) {
+        const int quarter = (row_end - row_start) / 4;
+        for (int r = row_start; r < row_start + quarter; r++)
+            four_rows_bf16_dot(w + (size_t) r * cols, (size_t) quarter * cols, cols, xb, out + r, (size_t) quarter);
+        rows_bf16_dot(w, rows, cols, row_start + 4 * quarter, row_end, xb, stride, 0, 1, out);
+        return 1;
     }
     for (int t0 = 0; t0 < batch; t0 += DOT_TOKENS) {
 #define ROWS_DOT(T) rows_bf16_dot(w, rows, cols, row_start, row_end, xb, stride, t0, T, out)
@@ -975,34 +1016,55 @@ void neurosteer_matvec_q8_0(const uint8_t *w, int rows, int cols, int row_start,
 // x broadcast in one vpdpbusd, two dot products in flight per token, up to 4 tokens a pass over a group; the
 // sums land per row, with no horizontal reduction (the row-major kernel needed one a row, and read the
 // model's decode ~15% slower in a C probe: docs/BENCHMARKS.md, thirty-seventh run). AVX2: the prefill kernel.
+#if WITH_AVX512
+// acc + the 16 rows of one interleaved Q8_0 block against 32 values of one token's x.
+static inline __attribute__((always_inline)) __m512 q8_0_group_block(__m512 acc, const uint8_t *block, const int8_t *x, float dx, float sx) {
+    __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) block));
+    __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+    for (int q = 0; q < 8; q += 2) {
+        int32_t four0, four1;
+        memcpy(&four0, x + 4 * q, 4);
+        memcpy(&four1, x + 4 * q + 4, 4);
+        even = _mm512_dpbusd_epi32(even, _mm512_loadu_si512(block + 32 + 64 * q), _mm512_set1_epi32(four0));
+        odd = _mm512_dpbusd_epi32(odd, _mm512_loadu_si512(block + 96 + 64 * q), _mm512_set1_epi32(four1));
+    }
+    // d (dx dot - 128 sx): W = d (u - 128)
+    __m512 term = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), _mm512_set1_ps(dx), _mm512_set1_ps(-128 * sx));
+    return _mm512_fmadd_ps(d, term, acc);
+}
+#endif
+
 void neurosteer_matvec_interleaved_q8_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
                                         const float *dx, const float *sx, int batch, float *out) {
 #if WITH_AVX512
-    int nb = cols / 32;
-    for (int g = row_start / LANES; g < row_end / LANES; g++) {
-        const uint8_t *group = w + (size_t) g * nb * 544;
+    int nb = cols / 32, g0 = row_start / LANES, g1 = row_end / LANES;
+    const size_t group_bytes = (size_t) nb * 544;
+    if (batch == 1) { // four groups a quarter of the range apart side by side: four streams (as four_rows_bf16_dot)
+        const int quarter = (g1 - g0) / 4;
+        for (int g = g0; g < g0 + quarter; g++) {
+            const uint8_t *group = w + (size_t) g * group_bytes, *step = group + (size_t) quarter * group_bytes;
+            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+            for (int b = 0; b < nb; b++)
+                for (int s = 0; s < 4; s++) {
+                    const uint8_t *block = group + (size_t) s * (step - group) + (size_t) b * 544;
+                    prefetch_lines(block + PREFETCH_AHEAD, 544);
+                    acc[s] = q8_0_group_block(acc[s], block, xq + 32 * b, dx[b], sx[b]);
+                }
+            for (int s = 0; s < 4; s++) _mm512_storeu_ps(out + (size_t) (g + s * quarter) * LANES, acc[s]);
+        }
+        g0 += 4 * quarter;
+    }
+    for (int g = g0; g < g1; g++) {
+        const uint8_t *group = w + (size_t) g * group_bytes;
         for (int t0 = 0; t0 < batch; t0 += 4) {
             int T = batch - t0 < 4 ? batch - t0 : 4;
             __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
             for (int b = 0; b < nb; b++) {
                 const uint8_t *block = group + (size_t) b * 544;
                 prefetch_lines(block + PREFETCH_AHEAD, 544);
-                __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) block));
                 for (int j = 0; j < T; j++) {
-                    const int8_t *x = xq + (size_t) (t0 + j) * cols + 32 * b;
-                    __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
-                    for (int q = 0; q < 8; q += 2) {
-                        int32_t four0, four1;
-                        memcpy(&four0, x + 4 * q, 4);
-                        memcpy(&four1, x + 4 * q + 4, 4);
-                        even = _mm512_dpbusd_epi32(even, _mm512_loadu_si512(block + 32 + 64 * q), _mm512_set1_epi32(four0));
-                        odd = _mm512_dpbusd_epi32(odd, _mm512_loadu_si512(block + 96 + 64 * q), _mm512_set1_epi32(four1));
-                    }
                     size_t xb = (size_t) (t0 + j) * nb + b;
-                    // d (dx dot - 128 sx): W = d (u - 128)
-                    __m512 term = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), _mm512_set1_ps(dx[xb]),
-                                                  _mm512_set1_ps(-128 * sx[xb]));
-                    acc[j] = _mm512_fmadd_ps(d, term, acc[j]);
+                    acc[j] = q8_0_group_block(acc[j], block, xq + (size_t) (t0 + j) * cols + 32 * b, dx[xb], sx[xb]);
                 }
             }
             for (int j = 0; j < T; j++) _mm512_storeu_ps(out + (size_t) (t0 + j) * rows + (size_t) g * LANES, acc[j]);
@@ -1015,41 +1077,69 @@ void neurosteer_matvec_interleaved_q8_0(const uint8_t *w, int rows, int cols, in
 
 // Interleaved Q4_0 in decode. AVX-512: each block's nibbles go straight from vpermb to vpdpbusd in registers,
 // with two dot products in flight per token, up to 4 tokens a pass over a group. AVX2: the prefill kernel.
+#if WITH_AVX512
+// One interleaved Q4_0 block's nibbles (in u) and scales (in d, row order), ready for q4_0_group_block.
+static inline __attribute__((always_inline)) __m512 q4_0_unpack(const uint8_t *block, __m512i u[8]) {
+    const __m512i gather = _mm512_load_si512(NIBBLE_GATHER), low = _mm512_set1_epi8(0x0F), order = _mm512_loadu_si512(ROW_ORDER);
+    for (int part = 0; part < 4; part++) {
+        __m512i t = _mm512_permutexvar_epi8(gather, _mm512_loadu_si512(block + 32 + 64 * part));
+        u[part] = _mm512_and_si512(t, low);
+        u[4 + part] = _mm512_and_si512(_mm512_srli_epi16(t, 4), low);
+    }
+    return _mm512_permutexvar_ps(order, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) block)));
+}
+
+// acc + d (dx dot - 8 sx) for one token's 32 values of x against an unpacked block: W = d (u - 8).
+static inline __attribute__((always_inline)) __m512 q4_0_group_block(__m512 acc, __m512 d, const __m512i u[8], const int8_t *x, float dx, float sx) {
+    __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+    for (int q = 0; q < 8; q += 2) {
+        int32_t four0, four1;
+        memcpy(&four0, x + 4 * q, 4);
+        memcpy(&four1, x + 4 * q + 4, 4);
+        even = _mm512_dpbusd_epi32(even, u[q], _mm512_set1_epi32(four0));
+        odd = _mm512_dpbusd_epi32(odd, u[q + 1], _mm512_set1_epi32(four1));
+    }
+    __m512 term = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), _mm512_set1_ps(dx), _mm512_set1_ps(-8 * sx));
+    return _mm512_fmadd_ps(d, term, acc);
+}
+#endif
+
 void neurosteer_matvec_interleaved_q4_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
                                         const float *dx, const float *sx, int batch, float *out) {
 #if WITH_AVX512
-    int nb = cols / 32;
-    const __m512i gather = _mm512_load_si512(NIBBLE_GATHER), low = _mm512_set1_epi8(0x0F), order = _mm512_loadu_si512(ROW_ORDER);
-    for (int g = row_start / LANES; g < row_end / LANES; g++) {
-        const uint8_t *group = w + (size_t) g * nb * 288;
+    int nb = cols / 32, g0 = row_start / LANES, g1 = row_end / LANES;
+    const size_t group_bytes = (size_t) nb * 288;
+    if (batch == 1) { // four groups a quarter of the range apart side by side: four streams (as four_rows_bf16_dot)
+        const int quarter = (g1 - g0) / 4;
+        for (int g = g0; g < g0 + quarter; g++) {
+            const uint8_t *group = w + (size_t) g * group_bytes;
+            const size_t step = (size_t) quarter * group_bytes;
+            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+            for (int b = 0; b < nb; b++)
+                for (int s = 0; s < 4; s++) {
+                    const uint8_t *block = group + s * step + (size_t) b * 288;
+                    prefetch_lines(block + PREFETCH_AHEAD, 288);
+                    __m512i u[8];
+                    __m512 d = q4_0_unpack(block, u);
+                    acc[s] = q4_0_group_block(acc[s], d, u, xq + 32 * b, dx[b], sx[b]);
+                }
+            for (int s = 0; s < 4; s++) _mm512_storeu_ps(out + (size_t) (g + s * quarter) * LANES, acc[s]);
+        }
+        g0 += 4 * quarter;
+    }
+    for (int g = g0; g < g1; g++) {
+        const uint8_t *group = w + (size_t) g * group_bytes;
         for (int t0 = 0; t0 < batch; t0 += 4) {
             int T = batch - t0 < 4 ? batch - t0 : 4;
             __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
             for (int b = 0; b < nb; b++) {
                 const uint8_t *block = group + (size_t) b * 288;
                 prefetch_lines(block + PREFETCH_AHEAD, 288);
-                __m512 d = _mm512_permutexvar_ps(order, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) block)));
                 __m512i u[8];
-                for (int part = 0; part < 4; part++) {
-                    __m512i t = _mm512_permutexvar_epi8(gather, _mm512_loadu_si512(block + 32 + 64 * part));
-                    u[part] = _mm512_and_si512(t, low);
-                    u[4 + part] = _mm512_and_si512(_mm512_srli_epi16(t, 4), low);
-                }
+                __m512 d = q4_0_unpack(block, u);
                 for (int j = 0; j < T; j++) {
-                    const int8_t *x = xq + (size_t) (t0 + j) * cols + 32 * b;
-                    __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
-                    for (int q = 0; q < 8; q += 2) {
-                        int32_t four0, four1;
-                        memcpy(&four0, x + 4 * q, 4);
-                        memcpy(&four1, x + 4 * q + 4, 4);
-                        even = _mm512_dpbusd_epi32(even, u[q], _mm512_set1_epi32(four0));
-                        odd = _mm512_dpbusd_epi32(odd, u[q + 1], _mm512_set1_epi32(four1));
-                    }
                     size_t xb = (size_t) (t0 + j) * nb + b;
-                    // d (dx dot - 8 sx): W = d (u - 8)
-                    __m512 term = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), _mm512_set1_ps(dx[xb]),
-                                                  _mm512_set1_ps(-8 * sx[xb]));
-                    acc[j] = _mm512_fmadd_ps(d, term, acc[j]);
+                    acc[j] = q4_0_group_block(acc[j], d, u, xq + (size_t) (t0 + j) * cols + 32 * b, dx[xb], sx[xb]);
                 }
             }
             for (int j = 0; j < T; j++) _mm512_storeu_ps(out + (size_t) (t0 + j) * rows + (size_t) g * LANES, acc[j]);
