@@ -581,7 +581,7 @@ static inline float bf16_scalar(uint16_t h) {
 
 // 16-bit floats: bf16 (upper halves of floats) or IEEE half. A row at a time, tokens in tiles of FLOAT_TOKENS
 // held in registers: each FLOAT_LANES weights are widened once a tile and multiplied into every token of it,
-// so a few sequences read and widen the row once. A lone token (decode) keeps four sums in flight instead.
+// so a few sequences read and widen the row once. A lone token (decode) takes four rows side by side instead.
 #if WITH_AVX512
 #define FLOAT_TOKENS 8
 #else
@@ -589,23 +589,26 @@ static inline float bf16_scalar(uint16_t h) {
 #endif
 static inline __attribute__((always_inline)) floats_t widen(const uint16_t *at, const int bf16) { return bf16 ? bf16_at(at) : f16_at(at); }
 
-static inline __attribute__((always_inline)) void row_of_16bit(const uint16_t *row, int cols, int rows, int r, const float *x,
-        float *out, const int bf16) {
-    const int step = 4 * FLOAT_LANES;
-    floats_t a0 = FLOATS_ZERO(), a1 = a0, a2 = a0, a3 = a0;
+// One token against S (a constant, up to 4) rows `gap` rows apart, side by side: four streams from memory (see
+// four_rows_bf16_dot). Each row's sum takes the same steps whatever S, so a row gets the same bits in any range.
+static inline __attribute__((always_inline)) void rows_apart_of_16bit(const uint16_t *row, size_t gap, const int S, int cols,
+        const float *x, float *out, size_t out_gap, const int bf16) {
+    floats_t a[4] = {FLOATS_ZERO(), FLOATS_ZERO(), FLOATS_ZERO(), FLOATS_ZERO()};
     int c = 0;
-    for (; c + step <= cols; c += step) {
-        prefetch_lines((const uint8_t *) (row + c) + PREFETCH_AHEAD, 2 * step);
-        a0 = FLOATS_FMA(widen(row + c, bf16), FLOATS_LOAD(x + c), a0);
-        a1 = FLOATS_FMA(widen(row + c + FLOAT_LANES, bf16), FLOATS_LOAD(x + c + FLOAT_LANES), a1);
-        a2 = FLOATS_FMA(widen(row + c + 2 * FLOAT_LANES, bf16), FLOATS_LOAD(x + c + 2 * FLOAT_LANES), a2);
-        a3 = FLOATS_FMA(widen(row + c + 3 * FLOAT_LANES, bf16), FLOATS_LOAD(x + c + 3 * FLOAT_LANES), a3);
+    for (; c + FLOAT_LANES <= cols; c += FLOAT_LANES) {
+        const floats_t xc = FLOATS_LOAD(x + c);
+        for (int s = 0; s < S; s++) {
+            const uint16_t *at = row + s * gap + c;
+            if (c % 32 == 0) prefetch_lines((const uint8_t *) at + PREFETCH_AHEAD, 64);
+            a[s] = FLOATS_FMA(widen(at, bf16), xc, a[s]);
+        }
     }
-    for (; c + FLOAT_LANES <= cols; c += FLOAT_LANES) a0 = FLOATS_FMA(widen(row + c, bf16), FLOATS_LOAD(x + c), a0);
-    float sum = FLOATS_SUM(FLOATS_ADD(FLOATS_ADD(a0, a1), FLOATS_ADD(a2, a3)));
-    for (; c < cols; c++) sum += (bf16 ? bf16_scalar(row[c]) : half_to_float(row[c])) * x[c];
-    out[r] = sum;
-    (void) rows;
+    for (int s = 0; s < S; s++) {
+        const uint16_t *r = row + s * gap;
+        float sum = FLOATS_SUM(a[s]);
+        for (int k = c; k < cols; k++) sum += (bf16 ? bf16_scalar(r[k]) : half_to_float(r[k])) * x[k];
+        out[s * out_gap] = sum;
+    }
 }
 
 // Columns [k0, k0 + klen) of row r against tokens [t0, t0 + T), T a constant so that the sums stay in registers;
@@ -643,7 +646,10 @@ static inline __attribute__((always_inline)) void row_tile_of_16bit(const uint16
 static inline __attribute__((always_inline)) void matvec_16bit(const uint16_t *w, int rows, int cols, int row_start, int row_end,
         const float *x, int batch, float *out, const int bf16) {
     if (batch == 1) {
-        for (int r = row_start; r < row_end; r++) row_of_16bit(w + (size_t) r * cols, cols, rows, r, x, out, bf16);
+        const int quarter = (row_end - row_start) / 4;
+        for (int r = row_start; r < row_start + quarter; r++)
+            rows_apart_of_16bit(w + (size_t) r * cols, (size_t) quarter * cols, 4, cols, x, out + r, (size_t) quarter, bf16);
+        for (int r = row_start + 4 * quarter; r < row_end; r++) rows_apart_of_16bit(w + (size_t) r * cols, 0, 1, cols, x, out + r, 0, bf16);
         return;
     }
     for (int t0 = 0; t0 < batch; t0 += FLOAT_TOKENS) {
