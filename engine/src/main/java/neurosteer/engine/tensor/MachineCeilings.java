@@ -147,7 +147,9 @@ public final class MachineCeilings {
 
     /**
      * GB/s at which the pool's threads together read an off-heap buffer of {@code bytes} (each thread
-     * its own contiguous part, 8-lane float loads summed), best of several passes.
+     * its own contiguous part, read as four quarters side by side), best of several passes: by the native library
+     * where it loads, as its decode kernels read (with software prefetch), else by 8-lane Java loads. One stream a
+     * thread in Java read ~22 GB/s on a machine where the decode kernels read ~30 (docs/BENCHMARKS.md, thirty-seventh run).
      */
     public static double readGbPerS(long bytes, double seconds) {
         long floats = bytes / 4 / 64 * 64;
@@ -155,6 +157,7 @@ public final class MachineCeilings {
             MemorySegment buffer = arena.allocate(floats * 4, 64);
             for (long i = 0; i < floats; i += 1024) buffer.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1f);
             int threads = Parallel.threads();
+            boolean nativeReads = NativeGemm.available();
             double best = 0;
             DoubleAdder sink = new DoubleAdder();
             for (int warm = 0; warm < 20_000; warm++) sink.add(sum(buffer, 0, Math.min(floats, 4096)));
@@ -165,7 +168,7 @@ public final class MachineCeilings {
                 Parallel.forRange(threads, 1, (lo, hi) -> {
                     for (int t = lo; t < hi; t++) {
                         long from = floats * t / threads / 64 * 64, to = floats * (t + 1) / threads / 64 * 64;
-                        sink.add(sum(buffer, from, to));
+                        sink.add(nativeReads ? NativeGemm.nativeReadSum(buffer.asSlice(from * 4, (to - from) * 4), to - from) : sum(buffer, from, to));
                     }
                 });
                 best = Math.max(best, floats * 4.0 / (System.nanoTime() - t0));
@@ -176,15 +179,18 @@ public final class MachineCeilings {
         }
     }
 
+    /** The floats {@code [from, to)} (multiples of 32 apart), four quarters read side by side and what is left after them. */
     private static float sum(MemorySegment s, long from, long to) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (long i = from; i < to; i += 32) {
-            long b = i * 4;
+        long quarter = (to - from) / 4 / 32 * 32 * 4; // bytes
+        long end = from * 4 + quarter;
+        for (long b = from * 4; b < end; b += 32) {
             a0 = a0.add(FloatVector.fromMemorySegment(F, s, b, ByteOrder.nativeOrder()));
-            a1 = a1.add(FloatVector.fromMemorySegment(F, s, b + 32, ByteOrder.nativeOrder()));
-            a2 = a2.add(FloatVector.fromMemorySegment(F, s, b + 64, ByteOrder.nativeOrder()));
-            a3 = a3.add(FloatVector.fromMemorySegment(F, s, b + 96, ByteOrder.nativeOrder()));
+            a1 = a1.add(FloatVector.fromMemorySegment(F, s, b + quarter, ByteOrder.nativeOrder()));
+            a2 = a2.add(FloatVector.fromMemorySegment(F, s, b + 2 * quarter, ByteOrder.nativeOrder()));
+            a3 = a3.add(FloatVector.fromMemorySegment(F, s, b + 3 * quarter, ByteOrder.nativeOrder()));
         }
+        for (long b = from * 4 + 4 * quarter; b < to * 4; b += 32) a0 = a0.add(FloatVector.fromMemorySegment(F, s, b, ByteOrder.nativeOrder()));
         return a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
     }
 }

@@ -168,7 +168,7 @@ public final class NativeGemm {
      */
     record Library(Isa isa, MethodHandle[] products, MethodHandle[] decodes, MethodHandle[] floatDecodes, MethodHandle[] floatProducts,
                    MethodHandle amxActivations, MethodHandle[] amxProducts, MethodHandle[] amxFloatProducts, MethodHandle amxPeak,
-                   boolean bf16DecodeRoundsX) {
+                   boolean bf16DecodeRoundsX, MethodHandle readSum) {
         boolean tiles() { return amxActivations != null; }
     }
 
@@ -322,8 +322,10 @@ public final class NativeGemm {
             }
             MethodHandle roundsX = linker.downcallHandle(symbols.findOrThrow("neurosteer_bf16_decode_rounds_x"), FunctionDescriptor.of(i));
             boolean bf16DecodeRoundsX = (int) roundsX.invokeExact() == 1;
+            MethodHandle readSum = linker.downcallHandle(symbols.findOrThrow("neurosteer_read_sum"), FunctionDescriptor.of(ValueLayout.JAVA_FLOAT,
+                    a, ValueLayout.JAVA_LONG));
             return new Library(isa, products, decodes, floatDecodes, floatProducts, amxActivations, amxProducts, amxFloatProducts, amxPeak,
-                    bf16DecodeRoundsX);
+                    bf16DecodeRoundsX, readSum);
         } catch (Unavailable e) {
             throw e;
         } catch (Throwable e) {
@@ -630,6 +632,21 @@ public final class NativeGemm {
         } while (System.nanoTime() < end);
         if (Float.isNaN(sink[0])) throw new AssertionError();
         return best;
+    }
+
+    /**
+     * The sum of {@code floats} floats at {@code at} (a multiple of 32), read by the native library as its decode kernels
+     * read weights (four streams, software prefetch): for the read ceiling. NaN where no library loaded.
+     */
+    static float nativeReadSum(MemorySegment at, long floats) {
+        Library library = DEFAULT;
+        if (library == null) return Float.NaN;
+        if (floats % 32 != 0 || at.byteSize() < floats * 4) throw new IllegalArgumentException(floats + " floats in " + at.byteSize() + " bytes");
+        try {
+            return (float) library.readSum.invokeExact(at, floats);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** {@code -Dneurosteer.native.floatPrefill=false} keeps BF16/F16 prefill in Java. */

@@ -394,6 +394,26 @@ class NativeGemmTest {
         else assertTrue(Double.isNaN(gflops), "no tiles, yet a ceiling of " + gflops);
     }
 
+    /** The read ceiling's native pass sums every float it reads: four quarters and what is left after them. */
+    @Test
+    void nativeReadSumAddsEveryFloat() {
+        assumeNative();
+        Random random = new Random(23);
+        for (long floats : new long[] {32, 96, 128 * 32 + 96, 100_000 / 32 * 32}) {
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment s = arena.allocate(floats * 4, 64);
+                double want = 0;
+                for (long i = 0; i < floats; i++) {
+                    float v = (float) random.nextInt(1000) - 500; // integers: every order of summing gives the same float
+                    s.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, v);
+                    want += v;
+                }
+                assertEquals(want, NativeGemm.nativeReadSum(s, floats), 0.0, floats + " floats");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> NativeGemm.nativeReadSum(MemorySegment.ofArray(new float[40]), 40));
+    }
+
     interface TileCall {
         void run(float[] x, float[] out, int[] range);
     }

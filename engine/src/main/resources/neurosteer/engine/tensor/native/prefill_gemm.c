@@ -1516,3 +1516,19 @@ AMX_PRODUCT(interleaved_q8_0, quantized_tiles, pack_interleaved_q8_0)
 AMX_PRODUCT(interleaved_q6_k, interleaved_q6_k_tiles, NULL)
 AMX_PRODUCT(bf16, bf16_tiles, NULL)
 #endif
+
+// The read ceiling for `bench --ceilings` (MachineCeilings.readGbPerS): the sum of the floats [0, n) (n a multiple
+// of 32), read as the decode kernels read weights: four quarters side by side, each prefetched PREFETCH_AHEAD ahead.
+float neurosteer_read_sum(const float *p, long n) {
+    const long quarter = n / 4 / 32 * 32;
+    floats_t a[4] = {FLOATS_ZERO(), FLOATS_ZERO(), FLOATS_ZERO(), FLOATS_ZERO()};
+    for (long i = 0; i < quarter; i += 32)
+        for (int s = 0; s < 4; s++) {
+            const float *at = p + s * quarter + i;
+            prefetch_lines((const uint8_t *) at + PREFETCH_AHEAD, 128);
+            for (int v = 0; v < 32; v += FLOAT_LANES) a[s] = FLOATS_ADD(a[s], FLOATS_LOAD(at + v));
+        }
+    float sum = FLOATS_SUM(FLOATS_ADD(FLOATS_ADD(a[0], a[1]), FLOATS_ADD(a[2], a[3])));
+    for (long i = 4 * quarter; i < n; i++) sum += p[i];
+    return sum;
+}
