@@ -423,6 +423,15 @@ public final class NativeGemm {
         return library.products[layout.ordinal()] != null;
     }
 
+    /**
+     * Whether Q8_0 matrices are best interleaved ({@link InterleavedQ8_0Tensor}): where the AVX-512 decode kernel of that
+     * layout runs. With AVX2 its decode is the prefill kernel a panel at a time, and the model's Q8_0 decode read 8.9–9.1
+     * tok/s that way against 14.7–16.0 with the row-major kernel (docs/BENCHMARKS.md, thirty-seventh run).
+     */
+    static boolean interleavesQ8_0() {
+        return decodes(Layout.INTERLEAVED_Q8_0) && DEFAULT.isa != Isa.AVX2;
+    }
+
     /** True when decode products of {@code layout} run in the native kernels ({@link #multiply} at any batch). */
     static boolean decodes(Layout layout) { return DECODE && DEFAULT != null && DEFAULT.decodes[layout.ordinal()] != null; }
 

@@ -17,7 +17,7 @@ public final class Tensors {
     /**
      * {@code t} in the layout the kernels run fastest on: a Q4_0, Q4_K or Q6_K matrix interleaved by groups of
      * rows ({@link InterleavedTensor}, see {@link Kernels#INTERLEAVE}), a Q8_0 one too where the native kernels
-     * decode it (its Java kernel there is a plain fallback, the row-major one the tuned one), anything else as it is.
+     * decode it with AVX-512 (see {@link NativeGemm#interleavesQ8_0}), anything else as it is.
      */
     public static Tensor forInference(Tensor t) {
         if (!Kernels.INTERLEAVE) return t;
@@ -25,7 +25,7 @@ public final class Tensors {
             case Q4_0Tensor q -> InterleavedQ4_0Tensor.interleave(q);
             case Q4_KTensor q -> InterleavedQ4_KTensor.interleave(q);
             case Q6_KTensor q -> InterleavedQ6_KTensor.interleave(q);
-            case Q8_0Tensor q when NativeGemm.decodes(NativeGemm.Layout.INTERLEAVED_Q8_0) -> InterleavedQ8_0Tensor.interleave(q);
+            case Q8_0Tensor q when NativeGemm.interleavesQ8_0() -> InterleavedQ8_0Tensor.interleave(q);
             default -> t;
         };
     }
