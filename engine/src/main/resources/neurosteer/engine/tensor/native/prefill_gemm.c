@@ -1018,74 +1018,19 @@ void neurosteer_matvec_q8_0(const uint8_t *w, int rows, int cols, int row_start,
 }
 #endif
 
-// Interleaved Q8_0 in decode. AVX-512: each 64-byte line (4 columns of the 16 rows, u = q + 128) meets 4 bytes of
-// x broadcast in one vpdpbusd, two dot products in flight per token, up to 4 tokens a pass over a group; the
-// sums land per row, with no horizontal reduction (the row-major kernel needed one a row, and read the
-// model's decode ~15% slower in a C probe: docs/BENCHMARKS.md, thirty-seventh run). AVX2: the prefill kernel.
+// Interleaved Q4_0 and Q8_0 in decode. AVX-512: a block's 16 rows as 8 lines of 4 unsigned bytes a row (Q4_0: its
+// nibbles spread by vpermb; Q8_0: its lines as stored, u = q + 128) go to vpdpbusd with 4 bytes of x broadcast, two dot
+// products in flight per token, the sums landing per row with no horizontal reduction (Q8_0's row-major kernel
+// reduced every row and read the model's decode ~15% slower in a C probe: docs/BENCHMARKS.md, thirty-seventh run). One
+// token takes four groups a quarter of the range apart side by side, four streams (as four_rows_bf16_dot); a few
+// tokens, up to 4 a pass over each group. AVX2: the prefill kernel, a panel at a time.
 #if WITH_AVX512
-// acc + the 16 rows of one interleaved Q8_0 block against 32 values of one token's x.
-static inline __attribute__((always_inline)) __m512 q8_0_group_block(__m512 acc, const uint8_t *block, const int8_t *x, float dx, float sx) {
-    __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) block));
-    __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
-    for (int q = 0; q < 8; q += 2) {
-        int32_t four0, four1;
-        memcpy(&four0, x + 4 * q, 4);
-        memcpy(&four1, x + 4 * q + 4, 4);
-        even = _mm512_dpbusd_epi32(even, _mm512_loadu_si512(block + 32 + 64 * q), _mm512_set1_epi32(four0));
-        odd = _mm512_dpbusd_epi32(odd, _mm512_loadu_si512(block + 96 + 64 * q), _mm512_set1_epi32(four1));
+// A block's 8 lines of unsigned bytes in u, and its 16 scales in row order as the result.
+static inline __attribute__((always_inline)) __m512 interleaved_block(const uint8_t *block, __m512i u[8], const int q8) {
+    if (q8) {
+        for (int line = 0; line < 8; line++) u[line] = _mm512_loadu_si512(block + 32 + 64 * line);
+        return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) block));
     }
-    // d (dx dot - 128 sx): W = d (u - 128)
-    __m512 term = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), _mm512_set1_ps(dx), _mm512_set1_ps(-128 * sx));
-    return _mm512_fmadd_ps(d, term, acc);
-}
-#endif
-
-void neurosteer_matvec_interleaved_q8_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
-                                        const float *dx, const float *sx, int batch, float *out) {
-#if WITH_AVX512
-    int nb = cols / 32, g0 = row_start / LANES, g1 = row_end / LANES;
-    const size_t group_bytes = (size_t) nb * 544;
-    if (batch == 1) { // four groups a quarter of the range apart side by side: four streams (as four_rows_bf16_dot)
-        const int quarter = (g1 - g0) / 4;
-        for (int g = g0; g < g0 + quarter; g++) {
-            const uint8_t *group = w + (size_t) g * group_bytes, *step = group + (size_t) quarter * group_bytes;
-            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-            for (int b = 0; b < nb; b++)
-                for (int s = 0; s < 4; s++) {
-                    const uint8_t *block = group + (size_t) s * (step - group) + (size_t) b * 544;
-                    prefetch_lines(block + PREFETCH_AHEAD, 544);
-                    acc[s] = q8_0_group_block(acc[s], block, xq + 32 * b, dx[b], sx[b]);
-                }
-            for (int s = 0; s < 4; s++) _mm512_storeu_ps(out + (size_t) (g + s * quarter) * LANES, acc[s]);
-        }
-        g0 += 4 * quarter;
-    }
-    for (int g = g0; g < g1; g++) {
-        const uint8_t *group = w + (size_t) g * group_bytes;
-        for (int t0 = 0; t0 < batch; t0 += 4) {
-            int T = batch - t0 < 4 ? batch - t0 : 4;
-            __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-            for (int b = 0; b < nb; b++) {
-                const uint8_t *block = group + (size_t) b * 544;
-                prefetch_lines(block + PREFETCH_AHEAD, 544);
-                for (int j = 0; j < T; j++) {
-                    size_t xb = (size_t) (t0 + j) * nb + b;
-                    acc[j] = q8_0_group_block(acc[j], block, xq + (size_t) (t0 + j) * cols + 32 * b, dx[xb], sx[xb]);
-                }
-            }
-            for (int j = 0; j < T; j++) _mm512_storeu_ps(out + (size_t) (t0 + j) * rows + (size_t) g * LANES, acc[j]);
-        }
-    }
-#else
-    neurosteer_gemm_interleaved_q8_0(w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
-#endif
-}
-
-// Interleaved Q4_0 in decode. AVX-512: each block's nibbles go straight from vpermb to vpdpbusd in registers,
-// with two dot products in flight per token, up to 4 tokens a pass over a group. AVX2: the prefill kernel.
-#if WITH_AVX512
-// One interleaved Q4_0 block's nibbles (in u) and scales (in d, row order), ready for q4_0_group_block.
-static inline __attribute__((always_inline)) __m512 q4_0_unpack(const uint8_t *block, __m512i u[8]) {
     const __m512i gather = _mm512_load_si512(NIBBLE_GATHER), low = _mm512_set1_epi8(0x0F), order = _mm512_loadu_si512(ROW_ORDER);
     for (int part = 0; part < 4; part++) {
         __m512i t = _mm512_permutexvar_epi8(gather, _mm512_loadu_si512(block + 32 + 64 * part));
@@ -1095,8 +1040,9 @@ static inline __attribute__((always_inline)) __m512 q4_0_unpack(const uint8_t *b
     return _mm512_permutexvar_ps(order, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) block)));
 }
 
-// acc + d (dx dot - 8 sx) for one token's 32 values of x against an unpacked block: W = d (u - 8).
-static inline __attribute__((always_inline)) __m512 q4_0_group_block(__m512 acc, __m512 d, const __m512i u[8], const int8_t *x, float dx, float sx) {
+// acc + d (dx dot - offset sx) for one token's 32 values of x: W = d (u - offset), offset 8 (Q4_0) or 128 (Q8_0).
+static inline __attribute__((always_inline)) __m512 interleaved_dot(__m512 acc, __m512 d, const __m512i u[8], const int8_t *x, float dx,
+        float sx, const int offset) {
     __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
     for (int q = 0; q < 8; q += 2) {
         int32_t four0, four1;
@@ -1105,29 +1051,28 @@ static inline __attribute__((always_inline)) __m512 q4_0_group_block(__m512 acc,
         even = _mm512_dpbusd_epi32(even, u[q], _mm512_set1_epi32(four0));
         odd = _mm512_dpbusd_epi32(odd, u[q + 1], _mm512_set1_epi32(four1));
     }
-    __m512 term = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), _mm512_set1_ps(dx), _mm512_set1_ps(-8 * sx));
+    __m512 term = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(even, odd)), _mm512_set1_ps(dx), _mm512_set1_ps(-offset * sx));
     return _mm512_fmadd_ps(d, term, acc);
 }
-#endif
 
-void neurosteer_matvec_interleaved_q4_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
-                                        const float *dx, const float *sx, int batch, float *out) {
-#if WITH_AVX512
+static inline __attribute__((always_inline)) void matvec_interleaved(const uint8_t *w, int rows, int cols, int row_start, int row_end,
+        const int8_t *xq, const float *dx, const float *sx, int batch, float *out, const int q8) {
+    const int block_bytes = q8 ? 544 : 288, offset = q8 ? 128 : 8;
     int nb = cols / 32, g0 = row_start / LANES, g1 = row_end / LANES;
-    const size_t group_bytes = (size_t) nb * 288;
-    if (batch == 1) { // four groups a quarter of the range apart side by side: four streams (as four_rows_bf16_dot)
+    const size_t group_bytes = (size_t) nb * block_bytes;
+    if (batch == 1) {
         const int quarter = (g1 - g0) / 4;
+        const size_t step = (size_t) quarter * group_bytes;
         for (int g = g0; g < g0 + quarter; g++) {
             const uint8_t *group = w + (size_t) g * group_bytes;
-            const size_t step = (size_t) quarter * group_bytes;
             __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
             for (int b = 0; b < nb; b++)
                 for (int s = 0; s < 4; s++) {
-                    const uint8_t *block = group + s * step + (size_t) b * 288;
-                    prefetch_lines(block + PREFETCH_AHEAD, 288);
+                    const uint8_t *block = group + s * step + (size_t) b * block_bytes;
+                    prefetch_lines(block + PREFETCH_AHEAD, block_bytes);
                     __m512i u[8];
-                    __m512 d = q4_0_unpack(block, u);
-                    acc[s] = q4_0_group_block(acc[s], d, u, xq + 32 * b, dx[b], sx[b]);
+                    __m512 d = interleaved_block(block, u, q8);
+                    acc[s] = interleaved_dot(acc[s], d, u, xq + 32 * b, dx[b], sx[b], offset);
                 }
             for (int s = 0; s < 4; s++) _mm512_storeu_ps(out + (size_t) (g + s * quarter) * LANES, acc[s]);
         }
@@ -1139,20 +1084,36 @@ void neurosteer_matvec_interleaved_q4_0(const uint8_t *w, int rows, int cols, in
             int T = batch - t0 < 4 ? batch - t0 : 4;
             __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
             for (int b = 0; b < nb; b++) {
-                const uint8_t *block = group + (size_t) b * 288;
-                prefetch_lines(block + PREFETCH_AHEAD, 288);
+                const uint8_t *block = group + (size_t) b * block_bytes;
+                prefetch_lines(block + PREFETCH_AHEAD, block_bytes);
                 __m512i u[8];
-                __m512 d = q4_0_unpack(block, u);
+                __m512 d = interleaved_block(block, u, q8);
                 for (int j = 0; j < T; j++) {
                     size_t xb = (size_t) (t0 + j) * nb + b;
-                    acc[j] = q4_0_group_block(acc[j], d, u, xq + (size_t) (t0 + j) * cols + 32 * b, dx[xb], sx[xb]);
+                    acc[j] = interleaved_dot(acc[j], d, u, xq + (size_t) (t0 + j) * cols + 32 * b, dx[xb], sx[xb], offset);
                 }
             }
             for (int j = 0; j < T; j++) _mm512_storeu_ps(out + (size_t) (t0 + j) * rows + (size_t) g * LANES, acc[j]);
         }
     }
+}
+#endif
+
+void neurosteer_matvec_interleaved_q4_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
+                                        const float *dx, const float *sx, int batch, float *out) {
+#if WITH_AVX512
+    matvec_interleaved(w, rows, cols, row_start, row_end, xq, dx, sx, batch, out, 0);
 #else
     neurosteer_gemm_interleaved_q4_0(w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
+#endif
+}
+
+void neurosteer_matvec_interleaved_q8_0(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
+                                        const float *dx, const float *sx, int batch, float *out) {
+#if WITH_AVX512
+    matvec_interleaved(w, rows, cols, row_start, row_end, xq, dx, sx, batch, out, 1);
+#else
+    neurosteer_gemm_interleaved_q8_0(w, rows, cols, row_start, row_end, xq, dx, sx, batch, out);
 #endif
 }
 
