@@ -28,7 +28,7 @@ import neurosteer.engine.util.Parallel;
 /**
  * The engine's heaviest products in C ({@code native/prefill_gemm.c}, a resource of this package) called
  * through the FFM API: prefill of Q8_0, Q4_0 and Q4_K with 8-bit integer dot products, prefill of BF16 and
- * F16 with FP32 FMAs (AVX-512 only), and decode of Q8_0, interleaved Q4_0/Q4_K, BF16 and F16. On CPUs with AMX
+ * F16 with FP32 FMAs (AVX-512 only), and decode of Q8_0 (row-major and interleaved), interleaved Q4_0/Q4_K, BF16 and F16. On CPUs with AMX
  * (Sapphire Rapids on) prefill of every format but F16 runs in BF16 tiles instead ({@link #tileProduct}).
  *
  * <p>Why native: the Vector API of JDK 25 has no integer dot product, so the Java prefill kernels stop at the
@@ -176,9 +176,10 @@ public final class NativeGemm {
     private static final boolean DECODE = !"false".equals(System.getProperty("neurosteer.native.decode"));
 
     /**
-     * Products of BF16 and interleaved Q6_K weights take the tiles from this many rows of x, and those of the other
-     * layouts from {@link TiledMatmul#MIN_BATCH}: below that the BF16 decode tile and Java's few-rows kernel were the
-     * slower, Q8_0's and Q4_0's decode kernels and the VNNI panels the faster (docs/BENCHMARKS.md, thirty-sixth run).
+     * Products of interleaved Q6_K weights take the tiles from this many rows of x (BF16 too where the CPU lacks
+     * AVX512_BF16, else from {@link #BF16_DOT_ROWS_IN_TILES}), and those of the other layouts from {@link TiledMatmul#MIN_BATCH}:
+     * below that the BF16 decode tile and Java's few-rows kernel were the slower, Q8_0's and Q4_0's decode kernels and
+     * the VNNI panels the faster (docs/BENCHMARKS.md, thirty-sixth run).
      */
     static final int FEW_ROWS_IN_TILES = 5;
 
@@ -519,9 +520,9 @@ public final class NativeGemm {
     }
 
     /**
-     * {@code out = W x} for {@code w} in {@code layout} in AMX tiles, where they run and {@code batch} is at least
-     * {@link #FEW_ROWS_IN_TILES} (a prefill, a short prompt, several sequences sampled together); returns false, having
-     * done nothing, otherwise.
+     * BF16 products take the tiles from this many rows of x where the {@code vdpbf16ps} decode kernel runs below them
+     * ({@code -Dneurosteer.native.bf16TilesFrom}): at 8 rows that kernel was the faster, at 16 the two were even, at 24
+     * the tiles were (docs/BENCHMARKS.md, thirty-seventh run).
      */
     static final int BF16_DOT_ROWS_IN_TILES = Integer.getInteger("neurosteer.native.bf16TilesFrom", 16);
 
@@ -530,6 +531,11 @@ public final class NativeGemm {
         return layout == FloatLayout.BF16 && library.bf16DecodeRoundsX() ? BF16_DOT_ROWS_IN_TILES : FEW_ROWS_IN_TILES;
     }
 
+    /**
+     * {@code out = W x} for {@code w} in {@code layout} in AMX tiles, where they run and {@code batch} is at least
+     * {@link #floatRowsInTiles} (a prefill, a short prompt, several sequences sampled together); returns false, having
+     * done nothing, otherwise.
+     */
     static boolean multipliedByTiles(FloatLayout layout, Tensor w, float[] x, int batch, float[] out) {
         Library library = DEFAULT;
         if (library == null || !library.tiles() || !TILES || !FLOAT_PREFILL || batch < floatRowsInTiles(library, layout) || w.cols() % 32 != 0

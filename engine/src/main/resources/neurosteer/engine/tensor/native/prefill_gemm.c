@@ -709,8 +709,8 @@ void neurosteer_matvec_f16(const uint16_t *w, int rows, int cols, int row_start,
 
 THREAD_BUFFER(thread_scratch)
 
-// One token against BF16 rows with vdpbf16ps (AVX512_BF16: Cooper Lake, Sapphire Rapids and Zen 4 on). x is
-// rounded to BF16 once a call, as the AMX tiles round it for prefill; then a 64-byte load of weights meets one
+// A few tokens (below NativeGemm's tile threshold) against BF16 rows with vdpbf16ps (AVX512_BF16: Cooper Lake,
+// Sapphire Rapids and Zen 4 on). x is rounded to BF16 once a call, as the AMX tiles round it for prefill; then a 64-byte load of weights meets one
 // of x, and one instruction does 32 multiply-adds, the products exact and summed in floats. Widening every 16
 // weights to floats took two more instructions, and the model's decode read ~20% slower (docs/BENCHMARKS.md,
 // thirty-seventh run). Compiled into every AVX-512 library and taken where the CPU has the instruction.
