@@ -124,7 +124,7 @@ public final class Transformer {
         float[] logits = logitsInto != null && logitsInto.length >= logitFloats ? logitsInto : new float[logitFloats];
         if (rows <= rowsPerPass) {
             int n = pass(batch, caches, hooks);
-            weights.output().matmul(buffers.xn, n, logits);
+            weights.output().matmul(buffers.xn, n, logits, buffers.gate);
             return logits;
         }
         checkPositions(batch, caches);  // the whole batch, before any pass writes a cache
@@ -136,7 +136,7 @@ public final class Transformer {
             System.arraycopy(buffers.xn, 0, normalized, filled * hidden, n * hidden);
             filled += n;
         }
-        weights.output().matmul(normalized, filled, logits);
+        weights.output().matmul(normalized, filled, logits, buffers.gate);
         return logits;
     }
 
@@ -158,9 +158,10 @@ public final class Transformer {
             run(hooks, HookPoint.Kind.RESID_PRE, l, batch, b.x, hidden);
 
             rmsNorm(b.x, w.attnNorm(), b.xn, rows, hidden);
-            w.wq().matmul(b.xn, rows, b.q);
-            w.wk().matmul(b.xn, rows, b.k);
-            w.wv().matmul(b.xn, rows, b.v);
+            // each product may use as scratch a buffer that is dead at that point (Tensor.matmul's spare)
+            w.wq().matmul(b.xn, rows, b.q, b.gate);
+            w.wk().matmul(b.xn, rows, b.k, b.gate);
+            w.wv().matmul(b.xn, rows, b.v, b.gate);
             if (w.bq() != null) {
                 addBias(b.q, w.bq(), rows);
                 addBias(b.k, w.bk(), rows);
@@ -170,19 +171,19 @@ public final class Transformer {
             applyRope(b.k, config.numKvHeads(), rows, b.cos, b.sin);
             storeKv(batch, caches, l, b.k, b.v);
             attention(batch, caches, l, b.q);
-            w.wo().matmul(b.q, rows, b.xn);
+            w.wo().matmul(b.q, rows, b.xn, b.gate);
             run(hooks, HookPoint.Kind.ATTN_OUT, l, batch, b.xn, hidden);
             add(b.x, b.xn, rows * hidden);
             run(hooks, HookPoint.Kind.RESID_MID, l, batch, b.x, hidden);
 
             rmsNorm(b.x, w.ffnNorm(), b.xn, rows, hidden);
-            w.gate().matmul(b.xn, rows, b.gate);
-            w.up().matmul(b.xn, rows, b.up);
+            w.gate().matmul(b.xn, rows, b.gate, b.up);
+            w.up().matmul(b.xn, rows, b.up, b.q);
             run(hooks, HookPoint.Kind.MLP_PRE, l, batch, b.gate, ffn);
             run(hooks, HookPoint.Kind.MLP_PRE_LINEAR, l, batch, b.up, ffn);
             swiglu(b.gate, b.up, rows * ffn);
             run(hooks, HookPoint.Kind.MLP_POST, l, batch, b.gate, ffn);
-            w.down().matmul(b.gate, rows, b.xn);
+            w.down().matmul(b.gate, rows, b.xn, b.up);
             run(hooks, HookPoint.Kind.MLP_OUT, l, batch, b.xn, hidden);
             add(b.x, b.xn, rows * hidden);
             run(hooks, HookPoint.Kind.RESID_POST, l, batch, b.x, hidden);

@@ -161,8 +161,8 @@ public final class BF16Tensor extends Tensor {
 
     /** Prefill in AMX tiles where the CPU has them ({@link NativeGemm#multipliedByTiles}), else row chunks over the team. */
     @Override
-    public void matmul(float[] x, int batch, float[] out) {
-        if (!NativeGemm.multipliedByTiles(NativeGemm.FloatLayout.BF16, this, x, batch, out)) super.matmul(x, batch, out);
+    public void matmul(float[] x, int batch, float[] out, float[] spare) {
+        if (!NativeGemm.multipliedByTiles(NativeGemm.FloatLayout.BF16, this, x, batch, out, spare)) super.matmul(x, batch, out, spare);
     }
 
     /** The native kernels where they run and are the faster ({@link NativeGemm#multipliedFloats}), else the Java ones. */

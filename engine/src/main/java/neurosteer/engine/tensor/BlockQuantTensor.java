@@ -83,16 +83,16 @@ public abstract class BlockQuantTensor extends Tensor {
      * every format when {@link Kernels#QUANTIZE_ACTIVATIONS} is off, takes the float kernels.
      */
     @Override
-    public void matmul(float[] x, int batch, float[] out) {
+    public void matmul(float[] x, int batch, float[] out, float[] spare) {
         NativeGemm.Layout layout = nativeLayout();
         if (layout != null && NativeGemm.runs(layout, batch)) {
-            NativeGemm.multiply(layout, this, x, batch, out);
+            NativeGemm.multiply(layout, this, x, batch, out, spare);
             return;
         }
         int block = activationBlock();
         if (!Kernels.VECTORIZE || !Kernels.QUANTIZE_ACTIVATIONS || block == 0 || batch >= FewRowsMatmul.MIN_BATCH
                 || cols() % block != 0) {
-            super.matmul(x, batch, out);
+            super.matmul(x, batch, out, spare);
             return;
         }
         QuantizedActivations a = QuantizedActivations.forThread().quantize(x, batch, cols(), block);

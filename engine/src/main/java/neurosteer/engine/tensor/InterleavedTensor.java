@@ -173,10 +173,10 @@ public abstract sealed class InterleavedTensor extends Tensor permits Interleave
      * take the integer kernel, x quantized once per call as for the row-major formats.
      */
     @Override
-    public final void matmul(float[] x, int batch, float[] out) {
+    public final void matmul(float[] x, int batch, float[] out, float[] spare) {
         NativeGemm.Layout layout = nativeLayout();
         if (layout != null && NativeGemm.runs(layout, batch)) {
-            NativeGemm.multiply(layout, this, x, batch, out);
+            NativeGemm.multiply(layout, this, x, batch, out, spare);
             return;
         }
         int groups = rows() / GROUP, grain = Math.max(1, rowGrain(batch) / GROUP);

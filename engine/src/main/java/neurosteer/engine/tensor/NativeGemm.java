@@ -442,10 +442,10 @@ public final class NativeGemm {
      * from there. Callers take this from {@link TiledMatmul#MIN_BATCH} rows on, and below that where
      * {@link #decodes} says so.
      */
-    static void multiply(Layout layout, Tensor w, float[] x, int batch, float[] out) {
+    static void multiply(Layout layout, Tensor w, float[] x, int batch, float[] out, float[] spare) {
         if (batch >= layout.tilesFrom && TILES && DEFAULT.tiles()) {
             checkLayout(layout, w.segment(), w.byteSize(), w.rows(), w.cols(), 0, w.rows());
-            tileProduct(DEFAULT, DEFAULT.amxProducts[layout.ordinal()], w, x, batch, out);
+            tileProduct(DEFAULT, DEFAULT.amxProducts[layout.ordinal()], w, x, batch, out, spare);
             return;
         }
         int rows = w.rows(), cols = w.cols();
@@ -536,7 +536,7 @@ public final class NativeGemm {
      * {@link #floatRowsInTiles} (a prefill, a short prompt, several sequences sampled together); returns false, having
      * done nothing, otherwise.
      */
-    static boolean multipliedByTiles(FloatLayout layout, Tensor w, float[] x, int batch, float[] out) {
+    static boolean multipliedByTiles(FloatLayout layout, Tensor w, float[] x, int batch, float[] out, float[] spare) {
         Library library = DEFAULT;
         if (library == null || !library.tiles() || !TILES || !FLOAT_PREFILL || batch < floatRowsInTiles(library, layout) || w.cols() % 32 != 0
                 || library.amxFloatProducts[layout.ordinal()] == null)
@@ -544,23 +544,29 @@ public final class NativeGemm {
         if (w.segment().byteSize() < 2L * w.rows() * w.cols())
             throw new IllegalArgumentException("weights of " + w.segment().byteSize() + " bytes, " + 2L * w.rows() * w.cols() + " needed for "
                     + w.rows() + " × " + w.cols());
-        tileProduct(library, library.amxFloatProducts[layout.ordinal()], w, x, batch, out);
+        tileProduct(library, library.amxFloatProducts[layout.ordinal()], w, x, batch, out, spare);
         return true;
     }
 
 
-    /** x rounded to BF16 for the tile products, rows padded to a multiple of {@link #TILE_TOKENS}: one buffer per calling thread. */
+    /**
+     * x rounded to BF16 for the tile products, rows padded to a multiple of {@link #TILE_TOKENS}: one buffer per calling
+     * thread, for the products whose caller lends no spare array large enough.
+     */
     private static final ThreadLocal<short[]> TILE_X = ThreadLocal.withInitial(() -> new short[0]);
     /** The tile kernels take x 32 rows at a time. */
     static final int TILE_TOKENS = 32;
 
     /**
      * {@code out = W x} in {@code kernel}, an AMX product of {@code library}: x rounded to BF16 once, then the weight
-     * rows in chunks of 32 over the {@link Parallel} team. The callers have checked the weights' layout and size.
+     * rows in chunks of 32 over the {@link Parallel} team. x in BF16 goes to {@code spare} where the caller lends one
+     * large enough (see {@link Tensor#matmul(float[], int, float[], float[])}), else to this thread's {@link #TILE_X}:
+     * a 512-row pass of Llama-3.2-1B would keep 8 MiB there for its FFN's down projection alone. The callers have
+     * checked the weights' layout and size.
      */
-    static void tileProduct(Library library, MethodHandle kernel, Tensor w, float[] x, int batch, float[] out) {
+    static void tileProduct(Library library, MethodHandle kernel, Tensor w, float[] x, int batch, float[] out, float[] spare) {
         int rows = w.rows(), cols = w.cols();
-        short[] xb = tileActivations(library, x, batch, cols, out, rows);
+        MemorySegment xb = tileActivations(library, x, batch, cols, out, rows, spare);
         MemorySegment weights = w.segment();
         Parallel.forRange((rows + CHUNK_ROWS - 1) / CHUNK_ROWS, 1, (start, end) ->
                 tiles(kernel, weights, rows, cols, start * CHUNK_ROWS, Math.min(rows, end * CHUNK_ROWS), xb, batch, out));
@@ -569,7 +575,7 @@ public final class NativeGemm {
     /** Rows {@code [rowStart, rowEnd)} of {@code out = W x} in {@code library}'s AMX kernel for {@code layout}, on this thread. */
     static void tileProduct(Library library, Layout layout, Tensor w, float[] x, int batch, float[] out, int rowStart, int rowEnd) {
         checkLayout(layout, w.segment(), w.byteSize(), w.rows(), w.cols(), rowStart, rowEnd);
-        short[] xb = tileActivations(library, x, batch, w.cols(), out, w.rows());
+        MemorySegment xb = tileActivations(library, x, batch, w.cols(), out, w.rows(), null);
         tiles(library.amxProducts[layout.ordinal()], w.segment(), w.rows(), w.cols(), rowStart, rowEnd, xb, batch, out);
     }
 
@@ -579,37 +585,44 @@ public final class NativeGemm {
         if (w.cols() % 32 != 0 || w.segment().byteSize() < 2L * w.rows() * w.cols())
             throw new IllegalArgumentException(layout + " tiles need columns in 32s and " + 2L * w.rows() * w.cols() + " bytes");
         if (library.amxFloatProducts[layout.ordinal()] == null) throw new IllegalArgumentException(layout + " has no tile product");
-        short[] xb = tileActivations(library, x, batch, w.cols(), out, w.rows());
+        MemorySegment xb = tileActivations(library, x, batch, w.cols(), out, w.rows(), null);
         tiles(library.amxFloatProducts[layout.ordinal()], w.segment(), w.rows(), w.cols(), rowStart, rowEnd, xb, batch, out);
     }
 
-    /** x rounded to BF16 in this thread's buffer, rows past {@code batch} zero up to a multiple of {@link #TILE_TOKENS}. */
-    private static short[] tileActivations(Library library, float[] x, int batch, int cols, float[] out, int rows) {
+    /**
+     * x rounded to BF16, rows past {@code batch} zero up to a multiple of {@link #TILE_TOKENS}: in {@code spare} where it is
+     * not null and large enough (and is neither x nor out), else in this thread's {@link #TILE_X}.
+     */
+    private static MemorySegment tileActivations(Library library, float[] x, int batch, int cols, float[] out, int rows, float[] spare) {
         if (batch < 0 || x.length < (long) batch * cols || out.length < (long) batch * rows)
             throw new IllegalArgumentException("buffers too small for " + batch + " rows of " + cols + " and " + rows + " outputs");
         long padded = (long) (batch + TILE_TOKENS - 1) / TILE_TOKENS * TILE_TOKENS * cols;
         if (padded > Integer.MAX_VALUE - 16) throw new IllegalArgumentException(batch + " rows of " + cols + " are too many for one product");
-        short[] xb = TILE_X.get();
-        if (xb.length < padded) TILE_X.set(xb = new short[(int) padded]);
-        short[] buffer = xb;
+        MemorySegment buffer;
+        if (spare != null && spare != x && spare != out && 2L * spare.length >= padded) buffer = MemorySegment.ofArray(spare);
+        else {
+            short[] xb = TILE_X.get();
+            if (xb.length < padded) TILE_X.set(xb = new short[(int) padded]);
+            buffer = MemorySegment.ofArray(xb);
+        }
         int rowsOfX = (batch + TILE_TOKENS - 1) / TILE_TOKENS * TILE_TOKENS;
         Parallel.forRange(rowsOfX, TILE_TOKENS, (from, to) -> {
             try {
-                library.amxActivations.invokeExact(MemorySegment.ofArray(x), batch, cols, MemorySegment.ofArray(buffer), from, to);
+                library.amxActivations.invokeExact(MemorySegment.ofArray(x), batch, cols, buffer, from, to);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable e) {
                 throw new IllegalStateException(e);
             }
         });
-        return xb;
+        return buffer;
     }
 
-    private static void tiles(MethodHandle kernel, MemorySegment weights, int rows, int cols, int rowStart, int rowEnd, short[] xb, int batch,
+    private static void tiles(MethodHandle kernel, MemorySegment weights, int rows, int cols, int rowStart, int rowEnd, MemorySegment xb, int batch,
                               float[] out) {
         int failed;
         try {
-            failed = (int) kernel.invokeExact(weights, rows, cols, rowStart, rowEnd, MemorySegment.ofArray(xb), batch, MemorySegment.ofArray(out));
+            failed = (int) kernel.invokeExact(weights, rows, cols, rowStart, rowEnd, xb, batch, MemorySegment.ofArray(out));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

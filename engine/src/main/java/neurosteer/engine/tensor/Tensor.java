@@ -47,7 +47,15 @@ public abstract class Tensor {
      * the {@link Parallel} team: what a forward pass calls. Formats with an integer decode kernel
      * override it to quantize {@code x} once first (see {@link BlockQuantTensor#matmul}).
      */
-    public void matmul(float[] x, int batch, float[] out) {
+    public final void matmul(float[] x, int batch, float[] out) { matmul(x, batch, out, null); }
+
+    /**
+     * {@link #matmul(float[], int, float[])}, free to use {@code spare} as scratch memory: an array the caller
+     * neither reads nor needs until this returns, or null. A forward pass lends a buffer that is dead at that point
+     * (the FFN's while attention runs, and so on), so that a 512-row product need not keep a copy of x of its own
+     * (see {@link NativeGemm#tileProduct}). What {@code spare} holds afterwards is unspecified.
+     */
+    public void matmul(float[] x, int batch, float[] out, float[] spare) {
         Parallel.forRange(rows(), rowGrain(batch), (start, end) -> matmulRows(x, batch, out, start, end));
     }
 

@@ -386,6 +386,49 @@ class NativeGemmTest {
                 new float[5], 0, 5), "rows past the matrix");
     }
 
+    /**
+     * A product in tiles that is lent a spare array puts x in BF16 there and gives the same bits as one that is not;
+     * a spare too small, or one that is x itself, is left alone.
+     */
+    @Test
+    void tileProductsUseALentSpareArrayAndGiveTheSameBits() {
+        assumeTrue(NativeGemm.tiles(), "prefill does not run in AMX tiles here");
+        Random random = new Random(23);
+        int batch = 45, rows = 80;
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q8_0, GgmlType.BF16}) {
+            int cols = type.blockSize == 256 ? 768 : 544;
+            Tensor flat = MatmulRowsTest.matrix(type, random, rows, cols);
+            Tensor w = type == GgmlType.BF16 ? flat : Tensors.forInference(flat);
+            float[] x = new float[batch * cols];
+            for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+            float[] expected = new float[batch * rows], out = new float[batch * rows];
+            w.matmul(x, batch, expected);
+            int needed = (batch + 31) / 32 * 32 * cols / 2;  // floats that hold the padded rows of x in BF16
+            float[] spare = new float[needed];
+            Arrays.fill(spare, Float.NaN);
+            w.matmul(x, batch, out, spare);
+            assertTrue(Arrays.equals(expected, out), type + ": the same bits with a spare array");
+            // two finite BF16 values, or zero padding, in every float: no NaN from the fill is left
+            assertEquals(0, countNaN(spare), type + ": x went to the spare array");
+            float[] small = new float[needed - 1];
+            Arrays.fill(small, Float.NaN);
+            Arrays.fill(out, 0);
+            w.matmul(x, batch, out, small);
+            assertTrue(Arrays.equals(expected, out), type + ": the same bits with a spare array too small");
+            assertEquals(small.length, countNaN(small), type + ": a spare array too small is left alone");
+            float[] xCopy = x.clone();
+            Arrays.fill(out, 0);
+            w.matmul(xCopy, batch, out, xCopy);
+            assertTrue(Arrays.equals(expected, out) && Arrays.equals(x, xCopy), type + ": x lent as its own spare is left alone");
+        }
+    }
+
+    private static int countNaN(float[] a) {
+        int n = 0;
+        for (float v : a) if (Float.isNaN(v)) n++;
+        return n;
+    }
+
     /** The tiles' ceiling is measured where prefill runs in them (far above the FMA rate), and NaN elsewhere. */
     @Test
     void tileCeilingIsMeasuredWhereTheTilesRun() {
