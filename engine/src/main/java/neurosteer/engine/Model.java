@@ -70,9 +70,21 @@ public final class Model implements AutoCloseable {
     }
 
     public static Model load(Path path) {
-        if (Files.isDirectory(path)) return loadHuggingFace(path);
-        if (path.getFileName().toString().endsWith(".gguf") || isGguf(path)) return loadGguf(path);
-        throw new CheckpointException(path, null, "not a Hugging Face folder (with config.json) or a GGUF file");
+        Model model;
+        if (Files.isDirectory(path)) model = loadHuggingFace(path);
+        else if (path.getFileName().toString().endsWith(".gguf") || isGguf(path)) model = loadGguf(path);
+        else throw new CheckpointException(path, null, "not a Hugging Face folder (with config.json) or a GGUF file");
+        collectLoadingGarbage();
+        return model;
+    }
+
+    /**
+     * Loading leaves garbage the young collections promoted (a vocabulary read as strings, JSON trees): without a full
+     * collection it stays in the old generation, and the first forward pass's buffers land above it, on pages never
+     * touched before. Collected here, those buffers reuse its pages (docs/BENCHMARKS.md, thirty-eighth run).
+     */
+    private static void collectLoadingGarbage() {
+        System.gc();
     }
 
     private static boolean isGguf(Path path) {

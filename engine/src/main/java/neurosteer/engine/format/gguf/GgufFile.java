@@ -29,6 +29,11 @@ import neurosteer.engine.tensor.Tensors;
  * FLOAT32 as {@link Float}, FLOAT64 as {@link Double}, BOOL as {@link Boolean}, STRING as {@link String};
  * arrays as {@code int[]}, {@code long[]}, {@code float[]}, {@code double[]}, {@code boolean[]},
  * {@code String[]} by the same rule, and arrays of arrays as {@code Object[]}.
+ *
+ * <p>Arrays of {@link #DEFERRED_FROM} elements or more (a tokenizer's tokens, types, scores and merges) are checked
+ * when the file is opened and then read again from the mapping each time they are asked for, not kept: a
+ * Llama 3 vocabulary's 280k merges alone are about 20 MB of Java strings, which a loaded model would otherwise
+ * hold for as long as its weights.
  */
 public final class GgufFile implements AutoCloseable {
     public static final int MAGIC = 0x46554747; // "GGUF" read as a little-endian int
@@ -40,6 +45,11 @@ public final class GgufFile implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment data;
     private final int version;
+    /** Arrays of this many elements or more are read from the mapping when asked for rather than kept. */
+    static final int DEFERRED_FROM = 1024;
+
+    /** Values by key, deferred arrays as {@link Deferred}; {@link #metadata} is the view that reads them. */
+    private final Map<String, Object> stored;
     private final Map<String, Object> metadata;
     private final Map<String, GgufValueType> metadataTypes;
     private final Map<String, GgufTensorInfo> tensors;
@@ -51,7 +61,8 @@ public final class GgufFile implements AutoCloseable {
         this.arena = arena;
         this.data = data;
         this.version = header.version;
-        this.metadata = Collections.unmodifiableMap(header.metadata);
+        this.stored = Collections.unmodifiableMap(header.metadata);
+        this.metadata = new MetadataView();
         this.metadataTypes = Collections.unmodifiableMap(header.types);
         this.tensors = Collections.unmodifiableMap(header.tensors);
         this.alignment = header.alignment;
@@ -84,13 +95,65 @@ public final class GgufFile implements AutoCloseable {
     /** Absolute file offset of the tensor data section. */
     public long dataStart() { return dataStart; }
 
-    /** All key/values in file order (array values are the parsed arrays themselves: do not modify). */
+    /**
+     * All key/values in file order, read-only. Small arrays are the parsed arrays themselves (do not modify them);
+     * each look-up of a large one ({@link #DEFERRED_FROM} elements on) reads a new copy from the file.
+     */
     public Map<String, Object> metadata() { return metadata; }
+
+    /** Where a large array value starts in the file (its element type) and ends. */
+    private record Deferred(long start, long end) {}
+
+    private Object read(String key, Object storedValue) {
+        if (!(storedValue instanceof Deferred d)) return storedValue;
+        Parser parser = new Parser(path, data);
+        Object value = parser.arrayAt(d.start, key);
+        // the pages read are the header's, needed again only on the next look-up
+        data.asSlice(d.start, d.end - d.start).unload();
+        return value;
+    }
+
+    private final class MetadataView extends java.util.AbstractMap<String, Object> {
+        @Override
+        public Object get(Object key) {
+            Object v = stored.get(key);
+            return v == null ? null : read((String) key, v);
+        }
+
+        @Override
+        public boolean containsKey(Object key) { return stored.containsKey(key); }
+
+        @Override
+        public int size() { return stored.size(); }
+
+        @Override
+        public java.util.Set<Entry<String, Object>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public int size() { return stored.size(); }
+
+                @Override
+                public java.util.Iterator<Entry<String, Object>> iterator() {
+                    java.util.Iterator<Entry<String, Object>> in = stored.entrySet().iterator();
+                    return new java.util.Iterator<>() {
+                        @Override
+                        public boolean hasNext() { return in.hasNext(); }
+
+                        @Override
+                        public Entry<String, Object> next() {
+                            Entry<String, Object> e = in.next();
+                            return new SimpleImmutableEntry<>(e.getKey(), read(e.getKey(), e.getValue()));
+                        }
+                    };
+                }
+            };
+        }
+    }
 
     /** The GGUF type of a key's value (for arrays: ARRAY), or null if absent. */
     public GgufValueType valueType(String key) { return metadataTypes.get(key); }
 
-    public boolean has(String key) { return metadata.containsKey(key); }
+    public boolean has(String key) { return stored.containsKey(key); }
 
     /** The raw value (see the class comment for the Java types); arrays are copies. */
     public Object get(String key) {
@@ -107,9 +170,9 @@ public final class GgufFile implements AutoCloseable {
     }
 
     private Object value(String key) {
-        Object v = metadata.get(key);
+        Object v = stored.get(key);
         if (v == null) throw new CheckpointException(path, key, "missing metadata key");
-        return v;
+        return read(key, v);
     }
 
     public String getString(String key) {
@@ -294,7 +357,10 @@ public final class GgufFile implements AutoCloseable {
                 context = key;
                 GgufValueType type = valueType();
                 if (metadata.containsKey(key)) throw fail("duplicate metadata key");
-                metadata.put(key, value(type));
+                long start = pos;
+                Object value = value(type);  // read in full once, so that a bad value is reported now
+                metadata.put(key, type == GgufValueType.ARRAY && java.lang.reflect.Array.getLength(value) >= DEFERRED_FROM
+                        ? new Deferred(start, pos) : value);
                 types.put(key, type);
             }
 
@@ -387,6 +453,13 @@ public final class GgufFile implements AutoCloseable {
             } catch (CharacterCodingException e) {
                 throw fail("string at offset " + (pos - length) + " is not valid UTF-8");
             }
+        }
+
+        /** The array whose element type is at {@code start}, read for {@code key}. */
+        Object arrayAt(long start, String key) {
+            pos = start;
+            context = key;
+            return array();
         }
 
         private GgufValueType valueType() {

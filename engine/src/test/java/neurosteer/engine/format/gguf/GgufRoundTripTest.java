@@ -86,6 +86,50 @@ class GgufRoundTripTest {
         }
     }
 
+    /**
+     * Arrays of {@link GgufFile#DEFERRED_FROM} elements or more are read again from the file at each look-up: every
+     * way of reading them gives the file's values, and a bad string among them is still reported when the file opens.
+     */
+    @Test
+    void largeArraysAreReadFromTheFileWhenAskedFor() throws Exception {
+        int n = GgufFile.DEFERRED_FROM + 3;
+        String[] tokens = new String[n];
+        int[] types = new int[n];
+        float[] scores = new float[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = i == 700 ? "QQQQ" : "tok" + i + (i % 7 == 0 ? "é✓" : "");
+            types[i] = i % 5 - 2;
+            scores[i] = -i / 3f;
+        }
+        Path file = dir.resolve("large.gguf");
+        new GgufWriter().putString("name", "x").putStringArray("tokens", tokens).putInt32Array("types", types)
+                .putFloat32Array("scores", scores).putStringArray("small", "a", "b").write(file);
+        try (GgufFile g = GgufFile.open(file)) {
+            assertArrayEquals(tokens, g.getStringArray("tokens"));
+            assertArrayEquals(tokens, (String[]) g.get("tokens"));
+            assertArrayEquals(tokens, (String[]) g.metadata().get("tokens"));
+            assertArrayEquals(types, g.getIntArray("types"));
+            assertArrayEquals(scores, g.getFloatArray("scores"));
+            assertTrue(g.metadata().get("tokens") != g.metadata().get("tokens"), "a large array is read anew, not kept");
+            assertTrue(g.metadata().get("small") == g.metadata().get("small"), "a small one is kept");
+            List<String> keys = new java.util.ArrayList<>();
+            g.metadata().forEach((k, v) -> {
+                keys.add(k);
+                if (k.equals("tokens")) assertArrayEquals(tokens, (String[]) v);
+                if (k.equals("types")) assertArrayEquals(types, (int[]) v);
+            });
+            assertEquals(List.of("name", "tokens", "types", "scores", "small"), keys);
+            assertThrows(CheckpointException.class, () -> g.getIntArray("tokens"));
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        int at = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("QQQQ");
+        bytes[at + 1] = (byte) 0xFF;
+        Path bad = dir.resolve("bad-utf8.gguf");
+        java.nio.file.Files.write(bad, bytes);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> GgufFile.open(bad).close());
+        assertTrue(e.getMessage().contains("tokens") && e.getMessage().contains("UTF-8"), e.getMessage());
+    }
+
     @Test
     void tensorsOfEveryTypeRoundTripWithRowMajorShapes() throws Exception {
         Random random = new Random(42);
