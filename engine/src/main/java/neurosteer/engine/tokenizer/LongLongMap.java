@@ -2,7 +2,10 @@ package neurosteer.engine.tokenizer;
 
 import java.util.Arrays;
 
-/** An open-addressing map from long keys to long values; {@link #MISSING} marks absent keys. */
+/**
+ * An open-addressing map from long keys to long values (linear probing, at most three quarters full);
+ * {@link #MISSING} marks absent keys. Llama 3's 280k merges take 8 MB here; kept at most half full they took 16.
+ */
 final class LongLongMap {
     static final long MISSING = Long.MIN_VALUE;
     private static final long EMPTY_KEY = Long.MIN_VALUE;
@@ -12,7 +15,8 @@ final class LongLongMap {
     private int size;
 
     LongLongMap(int expected) {
-        int capacity = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+        int capacity = 16;
+        while ((long) expected * 4 > (long) capacity * 3) capacity *= 2;
         keys = new long[capacity];
         values = new long[capacity];
         Arrays.fill(keys, EMPTY_KEY);
@@ -30,7 +34,7 @@ final class LongLongMap {
     /** Stores {@code value} unless {@code key} is already present. */
     void putIfAbsent(long key, long value) {
         if (key == EMPTY_KEY) throw new IllegalArgumentException("reserved key");
-        if ((size + 1) * 2 > keys.length) grow();
+        if ((long) (size + 1) * 4 > (long) keys.length * 3) grow();
         int mask = keys.length - 1;
         for (int i = slot(key, mask); ; i = (i + 1) & mask) {
             if (keys[i] == key) return;

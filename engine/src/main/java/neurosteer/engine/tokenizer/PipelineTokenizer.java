@@ -30,7 +30,7 @@ final class PipelineTokenizer implements Tokenizer {
         }
     }
 
-    private final String[] tokens;
+    private final TokenTexts tokens;
     private final TokenIds ids;
     private final AddedTokenMatcher rawAddedTokens;
     private final AddedTokenMatcher normalizedAddedTokens;
@@ -46,7 +46,7 @@ final class PipelineTokenizer implements Tokenizer {
     private final Set<Integer> eosIds;
     private final Set<Integer> specialIds;
 
-    PipelineTokenizer(String[] tokens, TokenIds ids, AddedTokenMatcher rawAddedTokens,
+    PipelineTokenizer(TokenTexts tokens, TokenIds ids, AddedTokenMatcher rawAddedTokens,
                       AddedTokenMatcher normalizedAddedTokens, UnaryOperator<String> normalizer,
                       List<PreTokenizer> preTokenizers, WordModel model, int[] prefixIds, int[] suffixIds,
                       Decoder decoder, BitSet special, BitSet verbatim, OptionalInt bosId, Set<Integer> eosIds) {
@@ -182,13 +182,13 @@ final class PipelineTokenizer implements Tokenizer {
 
     @Override
     public String token(int id) {
-        if (id < 0 || id >= tokens.length || tokens[id] == null)
-            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + tokens.length);
-        return tokens[id];
+        String token = tokens.get(id);
+        if (token == null) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + tokens.size());
+        return token;
     }
 
     @Override
-    public int vocabSize() { return tokens.length; }
+    public int vocabSize() { return tokens.size(); }
 
     @Override
     public OptionalInt id(String token) {

@@ -164,9 +164,9 @@ public final class Tokenizers {
                 if (!model.path(affix).asText("").isEmpty())
                     throw error("model." + affix, "unsupported non-empty value '" + model.get(affix).asText() + "'");
             }
-            TokenIds modelVocab = TokenIds.of(parsed.vocab(), Map.of());
+            Map<String, Integer> vocab = parsed.vocab();
             int maxId = -1;
-            for (int id : modelVocab.values()) maxId = Math.max(maxId, id);
+            for (int id : vocab.values()) maxId = Math.max(maxId, id);
             List<AddedEntry> added = new ArrayList<>();
             JsonNode addedNode = root.path("added_tokens");
             for (int i = 0; i < addedNode.size(); i++) {
@@ -179,7 +179,7 @@ public final class Tokenizers {
                 maxId = Math.max(maxId, id);
             }
             String[] tokens = new String[maxId + 1];
-            modelVocab.forEach((t, id) -> tokens[id] = t);
+            vocab.forEach((t, id) -> tokens[id] = t);
             BitSet special = new BitSet();
             Map<String, Integer> addedIds = new HashMap<>();
             for (AddedEntry a : added) {
@@ -187,7 +187,9 @@ public final class Tokenizers {
                 addedIds.put(a.content, a.id);
                 if (a.special) special.set(a.id);
             }
-            TokenIds ids = TokenIds.of(modelVocab, addedIds);
+            TokenTexts texts = TokenTexts.of(tokens);
+            TokenIds modelVocab = TokenIds.of(texts, vocab, Map.of());
+            TokenIds ids = TokenIds.of(texts, vocab, addedIds);
 
             UnaryOperator<String> normalizer = normalizer(root.get("normalizer"), "normalizer");
             List<AddedTokenMatcher.AddedToken> rawTokens = new ArrayList<>(), normalizedTokens = new ArrayList<>();
@@ -230,7 +232,7 @@ public final class Tokenizers {
                 if (eosIds != null && eosIds.isArray()) eosIds.forEach(n -> eos.add(n.asInt()));
                 else if (eosIds != null && eosIds.canConvertToInt()) eos.add(eosIds.asInt());
             }
-            return new PipelineTokenizer(tokens, ids,
+            return new PipelineTokenizer(texts, ids,
                     new AddedTokenMatcher(rawTokens, AddedTokenMatcher.Order.LEFTMOST_LONGEST),
                     new AddedTokenMatcher(normalizedTokens, AddedTokenMatcher.Order.LEFTMOST_LONGEST),
                     normalizer, preTokenizers, bpe, prefix.toArray(), suffix.toArray(), decoder, special, new BitSet(), bos, eos);
@@ -419,7 +421,8 @@ public final class Tokenizers {
         int[] types = kv.has("tokenizer.ggml.token_type") ? kv.ints("tokenizer.ggml.token_type") : null;
         if (types != null && types.length != n)
             throw new CheckpointException(fileForErrors, "tokenizer.ggml.token_type", types.length + " types for " + n + " tokens");
-        TokenIds ids = TokenIds.firstOf(tokens);
+        TokenTexts texts = TokenTexts.of(tokens);
+        TokenIds ids = TokenIds.firstOf(texts);
 
         List<AddedTokenMatcher.AddedToken> matchable = new ArrayList<>();
         BitSet special = new BitSet(), verbatim = new BitSet();
@@ -473,7 +476,7 @@ public final class Tokenizers {
             UnaryOperator<String> escape = s -> (addSpacePrefix ? " " + s : s).replace(' ', '\u2581');
             var decoder = new PipelineTokenizer.Decoder(PipelineTokenizer.Decoding.SENTENCEPIECE,
                     List.<String[]>of(new String[] {"\u2581", " "}), true, addSpacePrefix ? 1 : 0);
-            return new PipelineTokenizer(tokens, ids, matcher, none, escape, List.of(),
+            return new PipelineTokenizer(texts, ids, matcher, none, escape, List.of(),
                     new SentencePieceScores(ids, scores, unk), prefix, suffix, decoder, special, verbatim, bosId, eosIds);
         }
         String[] mergeLines = kv.strings("tokenizer.ggml.merges");
@@ -493,7 +496,7 @@ public final class Tokenizers {
         for (String regex : SplitPatterns.GGUF_FAMILIES.get(family)) pre.add(new PreTokenizer.RegexSplit(SplitPatterns.compile(regex)));
         pre.add(new PreTokenizer.ByteLevel(false, false));
         var decoder = new PipelineTokenizer.Decoder(PipelineTokenizer.Decoding.BYTE_LEVEL, List.of(), false, 0);
-        return new PipelineTokenizer(tokens, ids, matcher, none, s -> s, pre,
+        return new PipelineTokenizer(texts, ids, matcher, none, s -> s, pre,
                 new BpeMerges(ids, merges, "llama3".equals(family), false, -1, false),
                 prefix, suffix, decoder, special, verbatim, bosId, eosIds);
     }

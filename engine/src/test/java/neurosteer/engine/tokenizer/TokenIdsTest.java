@@ -22,7 +22,14 @@ class TokenIdsTest {
         for (int i = 0; i < colliding.length; i++) expected.put(colliding[i], 10_000 + i);
         overrides.put("AaBB", 77);
         overrides.put("brand-new", 78);
-        TokenIds ids = TokenIds.of(expected, overrides);
+        // the texts by id as a tokenizer.json gives them: the vocabulary's, then the added tokens' over them
+        int maxId = 0;
+        for (int id : expected.values()) maxId = Math.max(maxId, id);
+        String[] byId = new String[maxId + 1];
+        expected.forEach((t, id) -> byId[id] = t);
+        overrides.forEach((t, id) -> byId[id] = t);
+        TokenTexts texts = TokenTexts.of(byId);
+        TokenIds ids = TokenIds.of(texts, expected, overrides);
         Map<String, Integer> want = new HashMap<>(expected);
         want.putAll(overrides);
         assertEquals(want.size(), ids.size());
@@ -38,9 +45,22 @@ class TokenIdsTest {
 
     @Test
     void aTokenListedTwiceKeepsItsFirstId() {
-        TokenIds ids = TokenIds.firstOf(new String[] {"a", "b", "a", null, "c"});
+        TokenTexts texts = TokenTexts.of(new String[] {"a", "b", "a", null, "c", "Aa", "BB", "BB", ""});
+        TokenIds ids = TokenIds.firstOf(texts);
         assertEquals(0, ids.get("a"));
         assertEquals(4, ids.get("c"));
-        assertEquals(3, ids.size());
+        assertEquals(5, ids.get("Aa"));
+        assertEquals(6, ids.get("BB"));
+        assertEquals(8, ids.get(""));
+        assertEquals(6, ids.size());
+        assertEquals(Map.of("a", 0, "b", 1, "c", 4, "Aa", 5, "BB", 6, "", 8), new HashMap<>(ids));
+        assertEquals(9, texts.size());
+        assertNull(texts.get(3));
+        assertEquals("BB", texts.get(7));
+        assertEquals("", texts.get(8));
+        assertNull(texts.get(9));
+        assertNull(texts.get(-1));
+        assertEquals("Aa".hashCode(), texts.hash(5));
+        assertEquals("BB".hashCode(), texts.hash(6));
     }
 }
