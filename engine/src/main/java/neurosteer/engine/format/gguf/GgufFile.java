@@ -357,10 +357,7 @@ public final class GgufFile implements AutoCloseable {
                 context = key;
                 GgufValueType type = valueType();
                 if (metadata.containsKey(key)) throw fail("duplicate metadata key");
-                long start = pos;
-                Object value = value(type);  // read in full once, so that a bad value is reported now
-                metadata.put(key, type == GgufValueType.ARRAY && java.lang.reflect.Array.getLength(value) >= DEFERRED_FROM
-                        ? new Deferred(start, pos) : value);
+                metadata.put(key, type == GgufValueType.ARRAY ? arrayOrDeferred() : value(type));
                 types.put(key, type);
             }
 
@@ -442,10 +439,16 @@ public final class GgufFile implements AutoCloseable {
 
         private long u64() { need(8); long v = data.get(LONG, pos); pos += 8; return v; }
 
-        private String string() {
+        /** A string's length, checked against the limit and the bytes left. */
+        private long stringLength() {
             long length = u64();
             if (length < 0 || length > MAX_STRING) throw fail("absurd string length " + Long.toUnsignedString(length));
             need(length);
+            return length;
+        }
+
+        private String string() {
+            long length = stringLength();
             byte[] bytes = data.asSlice(pos, length).toArray(ValueLayout.JAVA_BYTE);
             pos += length;
             try {
@@ -453,6 +456,48 @@ public final class GgufFile implements AutoCloseable {
             } catch (CharacterCodingException e) {
                 throw fail("string at offset " + (pos - length) + " is not valid UTF-8");
             }
+        }
+
+        /**
+         * An array value: parsed, or, from {@link #DEFERRED_FROM} elements on, checked where it lies (bounds, UTF-8,
+         * bools) without making its objects and returned as a {@link Deferred}.
+         */
+        private Object arrayOrDeferred() {
+            long start = pos;
+            valueType();
+            long count = u64();
+            pos = start;
+            if (Long.compareUnsigned(count, DEFERRED_FROM) < 0) return array();
+            skipArray();
+            return new Deferred(start, pos);
+        }
+
+        private void skipArray() {
+            GgufValueType type = valueType();
+            long count = arrayLength(type);
+            switch (type) {
+                case STRING -> { for (long i = 0; i < count; i++) skipString(); }
+                case ARRAY -> { for (long i = 0; i < count; i++) skipArray(); }
+                case BOOL -> { for (long i = 0; i < count; i++) bool(); }
+                default -> {
+                    need(count * type.size);
+                    pos += count * type.size;
+                }
+            }
+        }
+
+        private java.nio.CharBuffer skipped = java.nio.CharBuffer.allocate(256);
+
+        /** Checks a string as {@link #string} reads it, decoding into one reused buffer. */
+        private void skipString() {
+            long length = stringLength();
+            java.nio.ByteBuffer in = data.asSlice(pos, length).asByteBuffer();
+            if (skipped.capacity() < length) skipped = java.nio.CharBuffer.allocate((int) length);  // never more chars than bytes
+            skipped.clear();
+            java.nio.charset.CoderResult result = utf8.reset().decode(in, skipped, true);
+            if (!result.isError()) result = utf8.flush(skipped);
+            if (result.isError()) throw fail("string at offset " + pos + " is not valid UTF-8");
+            pos += length;
         }
 
         /** The array whose element type is at {@code start}, read for {@code key}. */
@@ -492,14 +537,19 @@ public final class GgufFile implements AutoCloseable {
             return b == 1;
         }
 
-        private Object array() {
-            GgufValueType type = valueType();
+        /** The element count that follows an array's element type, checked against the bytes left. */
+        private long arrayLength(GgufValueType type) {
             long count = u64();
             long minBytes = type.size > 0 ? type.size : type == GgufValueType.STRING ? 8 : 12;
             if (count < 0 || count > (size - pos) / minBytes)
                 throw fail("absurd array length " + Long.toUnsignedString(count) + " of " + type + " at offset " + pos
                         + " (or truncated header): only " + (size - pos) + " bytes follow");
-            int n = (int) count;
+            return count;
+        }
+
+        private Object array() {
+            GgufValueType type = valueType();
+            int n = (int) arrayLength(type);
             switch (type) {
                 case UINT8, INT8, UINT16, INT16, INT32 -> {
                     int[] a = new int[n];
