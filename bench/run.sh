@@ -128,7 +128,9 @@ if [[ -n "$hookmodel" && "$hookrepeat" -gt 0 ]]; then
   echo "== hooks on $hooklabel: neurosteer, best of $hookrepeat" >&2
   h="$("$ns" bench "$hookmodel" --prompt-tokens "$prompt" --gen-tokens "$gen" --threads "$threads" --repeat "$hookrepeat" --hook-overhead --kv-cache "$kvcache" | tail -1)"
   echo "$h" >&2
-  printf '\nhooks on %s, ours, best of %d alternated runs each: prefill %.2f tok/s, with statistics on every mlp.hook_post %.2f (overhead %+.1f%%); decode %.2f tok/s, steering %.0f neurons %.2f (overhead %+.1f%%)\n' \
+  printf '\nhooks on %s, ours, best of %d alternated runs each: prefill %.2f tok/s, with statistics on every mlp.hook_post %.2f (overhead %+.1f%%, median of pairs %+.1f%%); decode %.2f tok/s, steering %.0f neurons %.2f (overhead %+.1f%%, median of pairs %+.1f%%)\n' \
     "$hooklabel" "$hookrepeat" "$(field prefill_tokens_per_s <<<"$h")" "$(field prefill_with_stats_tokens_per_s <<<"$h")" "$(echo "100 * $(field stats_overhead <<<"$h")" | bc -l)" \
-    "$(field decode_tokens_per_s <<<"$h")" "$(field steered_neurons <<<"$h")" "$(field decode_steered_tokens_per_s <<<"$h")" "$(echo "100 * $(field steer_overhead <<<"$h")" | bc -l)"
+    "$(echo "100 * $(field stats_overhead_paired_median <<<"$h")" | bc -l)" \
+    "$(field decode_tokens_per_s <<<"$h")" "$(field steered_neurons <<<"$h")" "$(field decode_steered_tokens_per_s <<<"$h")" "$(echo "100 * $(field steer_overhead <<<"$h")" | bc -l)" \
+    "$(echo "100 * $(field steer_overhead_paired_median <<<"$h")" | bc -l)"
 fi

@@ -67,7 +67,8 @@ final class BenchCommand implements Runnable {
     int repeat;
 
     @Option(names = "--hook-overhead", description = "Also time the prefill with the study's statistics hooks on every mlp.hook_post"
-            + " (the collect step's teacher-forced pass) and the decode with a steering set of --steer-fraction of all neurons")
+            + " (the collect step's teacher-forced pass) and the decode with a steering set of --steer-fraction of all neurons;"
+            + " each hooked pass runs next to a plain one, and the median ratio of these pairs is reported beside the ratio of the bests")
     boolean hookOverhead;
 
     @Option(names = "--steer-fraction", defaultValue = "0.1", description = "Share of all FFN neurons scaled in the steered decode (default ${DEFAULT-VALUE}: the paper's candidate pool, an upper bound on K)")
@@ -117,29 +118,30 @@ final class BenchCommand implements Runnable {
             Hooks steer = hookOverhead ? steeringSet(config, steerFraction) : null;
             Collector collector = new Collector(m.transformer(), true, promptTokens, 1);
             double bestPrefill = 0, bestDecode = 0, bestPrefillStats = 0, bestDecodeSteered = 0, bestBatched = 0;
+            List<Double> statsRatios = new ArrayList<>(), steerRatios = new ArrayList<>();
             for (int rep = 0; rep <= repeat; rep++) {
                 boolean timed = rep > 0 || repeat == 0;
+                // with hooks, each plain pass runs right next to its hooked twin, in turn first, so that the two
+                // meet the same state of the machine (its speed drifts by 15% over seconds) and neither always
+                // follows the same work (a steered decode that always came right after the statistics pass read
+                // 3-8% slower even when it scaled a single neuron); the ratio of each pair is kept
+                boolean hookedFirst = hookOverhead && rep % 2 == 1;
+                double prefillStats = hookedFirst ? timePrefillWithStats(m, prompt, collector, config) : 0;
                 double prefill = timePrefill(m, prompt);
-                // the plain and the steered decode run back to back, in turn first, so that neither always
-                // follows the same work (a steered decode that always came right after the statistics pass
-                // read 3-8% slower even when it scaled a single neuron)
-                boolean steeredFirst = hookOverhead && rep % 2 == 1;
-                double decodeSteered = steeredFirst ? timeDecode(m, prompt, steer) : 0;
+                if (hookOverhead && !hookedFirst) prefillStats = timePrefillWithStats(m, prompt, collector, config);
+                double decodeSteered = hookedFirst ? timeDecode(m, prompt, steer) : 0;
                 double decode = timeDecode(m, prompt, Hooks.NONE);
-                if (hookOverhead && !steeredFirst) decodeSteered = timeDecode(m, prompt, steer);
+                if (hookOverhead && !hookedFirst) decodeSteered = timeDecode(m, prompt, steer);
                 double batched = sequences > 1 ? timeBatchedDecode(m, sequences) : 0;
                 if (timed) {
                     bestPrefill = Math.max(bestPrefill, prefill);
                     bestDecode = Math.max(bestDecode, decode);
                     bestBatched = Math.max(bestBatched, batched);
-                }
-                if (hookOverhead) {
-                    long t0 = System.nanoTime();
-                    collector.collect(List.of(new Trajectory("bench", prompt, 0, true, null)), new StatsSet(config.numLayers(), config.intermediateSize()), n -> {});
-                    double prefillStats = promptTokens / ((System.nanoTime() - t0) / 1e9);
-                    if (timed) {
+                    if (hookOverhead) {
                         bestPrefillStats = Math.max(bestPrefillStats, prefillStats);
                         bestDecodeSteered = Math.max(bestDecodeSteered, decodeSteered);
+                        statsRatios.add(prefill / prefillStats);
+                        steerRatios.add(decode / decodeSteered);
                     }
                 }
             }
@@ -166,8 +168,11 @@ final class BenchCommand implements Runnable {
             if (hookOverhead) {
                 out.put("prefill_with_stats_tokens_per_s", bestPrefillStats);
                 out.put("stats_overhead", bestPrefill / bestPrefillStats - 1);
+                out.put("stats_overhead_paired_median", median(statsRatios) - 1);
                 out.put("decode_steered_tokens_per_s", bestDecodeSteered);
                 out.put("steer_overhead", bestDecode / bestDecodeSteered - 1);
+                out.put("steer_overhead_paired_median", median(steerRatios) - 1);
+                out.put("hook_pairs", statsRatios.size());
                 out.put("steered_neurons", Math.round(steerFraction * config.numLayers() * config.intermediateSize()));
             }
             long matmulParams = matmulParameters(config);
@@ -228,6 +233,22 @@ final class BenchCommand implements Runnable {
         long h = c.hiddenSize();
         long perLayer = h * c.qDim() + 2 * h * c.kvDim() + (long) c.qDim() * h + 3 * h * c.intermediateSize();
         return perLayer * c.numLayers() + (long) c.vocabSize() * h;
+    }
+
+    /** The prefill with statistics of every mlp.hook_post, as the study's teacher-forced pass records them. */
+    private static double timePrefillWithStats(Model m, int[] prompt, Collector collector, ModelConfig config) {
+        long t0 = System.nanoTime();
+        collector.collect(List.of(new Trajectory("bench", prompt, 0, true, null)), new StatsSet(config.numLayers(), config.intermediateSize()), n -> {});
+        return prompt.length / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The median of {@code values}, NaN when there are none. */
+    static double median(List<Double> values) {
+        if (values.isEmpty()) return Double.NaN;
+        List<Double> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** One prefill cache for every run, rewound each time, as a server reuses its cache: no run's garbage counts in another's memory. */

@@ -107,6 +107,10 @@ class CommandsTest {
                 "decode_steered_tokens_per_s", "ceiling_fma_gflops", "ceiling_read_gb_per_s", "decode_batched_tokens_per_s"})
             assertTrue(o.path(field).asDouble() > 0, field + " in " + o);
         assertTrue(Double.isFinite(o.path("stats_overhead").asDouble()) && Double.isFinite(o.path("steer_overhead").asDouble()), o.toString());
+        // one timed repetition: one pair of each, whose ratio is also the ratio of the bests
+        assertEquals(1, o.path("hook_pairs").asInt(), o.toString());
+        assertEquals(o.path("stats_overhead").asDouble(), o.path("stats_overhead_paired_median").asDouble(), 1e-9, o.toString());
+        assertEquals(o.path("steer_overhead").asDouble(), o.path("steer_overhead_paired_median").asDouble(), 1e-9, o.toString());
         // prefill runs every layer's matrices for all 12 tokens and the output head for the last one only
         double matmul = o.path("matmul_parameters").asDouble(), head = o.path("output_head_parameters").asDouble();
         assertTrue(head > 0 && head < matmul, o.toString());
