@@ -106,6 +106,8 @@ public final class GgufFile implements AutoCloseable {
 
     private Object read(String key, Object storedValue) {
         if (!(storedValue instanceof Deferred d)) return storedValue;
+        if (!arena.scope().isAlive())
+            throw new CheckpointException(path, key, "the file is closed, and arrays this large are read from it when asked for");
         Parser parser = new Parser(path, data);
         Object value = parser.arrayAt(d.start, key);
         // the pages read are the header's, needed again only on the next look-up

@@ -121,6 +121,11 @@ class GgufRoundTripTest {
             assertEquals(List.of("name", "tokens", "types", "scores", "small"), keys);
             assertThrows(CheckpointException.class, () -> g.getIntArray("tokens"));
         }
+        GgufFile closed = GgufFile.open(file);
+        closed.close();
+        CheckpointException afterClose = assertThrows(CheckpointException.class, () -> closed.getStringArray("tokens"));
+        assertTrue(afterClose.getMessage().contains("closed") && afterClose.getMessage().contains("tokens"), afterClose.getMessage());
+        assertArrayEquals(new String[] {"a", "b"}, closed.getStringArray("small"), "small arrays stay readable");
         byte[] bytes = java.nio.file.Files.readAllBytes(file);
         int at = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("QQQQ");
         bytes[at + 1] = (byte) 0xFF;
