@@ -106,8 +106,12 @@ public final class NativeGemm {
          */
         INTERLEAVED_Q8_0("neurosteer_gemm_interleaved_q8_0", "neurosteer_matvec_interleaved_q8_0", TiledMatmul.MIN_BATCH,
                 InterleavedTensor.GROUP, 32, "neurosteer_amx_interleaved_q8_0"),
-        /** {@link InterleavedQ6_KTensor}: prefill in AMX tiles only (the Q6_K matrices of Q4_K_M files); elsewhere the Java kernels. */
-        INTERLEAVED_Q6_K(null, null, 0, InterleavedTensor.GROUP, 256, "neurosteer_amx_interleaved_q6_k", FEW_ROWS_IN_TILES);
+        /**
+         * {@link InterleavedQ6_KTensor} (the Q6_K matrices of Q4_K_M files, its output head among them): prefill in AMX tiles
+         * only, decode in its own kernel on AVX-512 only; elsewhere the Java kernels.
+         */
+        INTERLEAVED_Q6_K(null, "neurosteer_matvec_interleaved_q6_k", TiledMatmul.MIN_BATCH, InterleavedTensor.GROUP, 256,
+                "neurosteer_amx_interleaved_q6_k", FEW_ROWS_IN_TILES);
 
         /** The AVX-512/AVX2 prefill product, or null where there is none. */
         final String symbol;
@@ -298,8 +302,10 @@ public final class NativeGemm {
             for (Layout layout : Layout.values()) {
                 if (layout.symbol != null)
                     products[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.symbol), product, Linker.Option.critical(true));
-                if (layout.decodeSymbol != null)
-                    decodes[layout.ordinal()] = linker.downcallHandle(symbols.findOrThrow(layout.decodeSymbol), product, Linker.Option.critical(true));
+                if (layout.decodeSymbol == null) continue;
+                var decode = symbols.find(layout.decodeSymbol);  // the AVX2 library lacks some decode kernels (Q6_K's)
+                if (decode.isEmpty() && isa != Isa.AVX2) throw new Unavailable(library + " has no " + layout.decodeSymbol);
+                if (decode.isPresent()) decodes[layout.ordinal()] = linker.downcallHandle(decode.get(), product, Linker.Option.critical(true));
             }
             MethodHandle[] floatDecodes = new MethodHandle[FloatLayout.values().length], floatProducts = new MethodHandle[FloatLayout.values().length];
             for (FloatLayout layout : FloatLayout.values()) {

@@ -138,8 +138,10 @@ class InterleavedTensorTest {
                     }
                 }
                 for (int b = 0; b < batch; b++) { // a row of x gives the same floats alone as in any batch (Q4_K takes rows two at a time)
-                    float[] alone = new float[rows];
-                    w.matmul(Arrays.copyOfRange(x, b * cols, (b + 1) * cols), 1, alone);
+                    float[] alone = new float[rows], row = Arrays.copyOfRange(x, b * cols, (b + 1) * cols);
+                    if (inTiles) // out is the Java integer kernel's, and so is this (matmul of one row may take a native decode kernel)
+                        w.matvecQuantized(w.prepare(new QuantizedActivations().quantize(row, 1, cols, block)), alone, 0, rows / InterleavedTensor.GROUP);
+                    else w.matmul(row, 1, alone);
                     assertArrayEquals(alone, Arrays.copyOfRange(out, b * rows, (b + 1) * rows), type + " batch row " + b + "/" + batch);
                 }
                 // the row-major kernel computes the same products (in Java: compared where the interleaved one runs in Java too)

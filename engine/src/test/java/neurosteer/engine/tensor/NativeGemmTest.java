@@ -134,13 +134,51 @@ class NativeGemmTest {
                         Tensor w = MatmulRowsTest.matrix(GgmlType.Q8_0, random, rows, cols);
                         checkDecode(library, NativeGemm.Layout.Q8_0, w, random, batch, new int[][] {{0, rows}, {5, 29}, {rows - 1, rows}});
                     }
-            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q8_0})
+            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q8_0, GgmlType.Q6_K}) {
+                if (library.decodes()[interleavedLayout(type).ordinal()] == null) {  // Q6_K's decode kernel: AVX-512 only
+                    assertTrue(type == GgmlType.Q6_K && library.isa() == NativeGemm.Isa.AVX2, library.isa() + " lacks the decode kernel of " + type);
+                    continue;
+                }
                 for (int cols : type.blockSize == 32 ? new int[] {32, 1056} : new int[] {256, 1280})
-                    for (int batch : type == GgmlType.Q8_0 ? new int[] {1, 3, 4, 5, 6, 9, 11} : new int[] {1, 3, 6}) {  // Q8_0: passes of 4 tokens
+                    for (int batch : type == GgmlType.Q8_0 || type == GgmlType.Q6_K ? new int[] {1, 3, 4, 5, 6, 9, 11} : new int[] {1, 3, 6}) {  // Q8_0, Q6_K: passes of 4 tokens
                         // one token takes groups four at a time, a quarter of the range apart: 9 and 6 groups leave 1 and 2 after them
                         Tensor w = interleaved(MatmulRowsTest.matrix(type, random, 144, cols));
                         checkDecode(library, interleavedLayout(type), w, random, batch, new int[][] {{0, 144}, {16, 32}, {32, 128}, {16, 80}});
                     }
+            }
+        }
+    }
+
+    /**
+     * Q6_K's decode kernel at its integer bounds: every 6-bit value 63 or 0 (weights 31 and -32 times the scale), every
+     * scale -128, against activations at ±127 in every column.
+     */
+    @Test
+    void q6_kDecodeDoesNotOverflow() {
+        int rows = 32, cols = 2048, batch = 5;
+        float[] x = new float[batch * cols];
+        for (int t = 0; t < batch; t++) Arrays.fill(x, t * cols, (t + 1) * cols, t % 2 == 0 ? 0.5f : -0.5f);
+        QuantizedActivations a = new QuantizedActivations().quantizeToBytes(x, batch, cols);
+        for (NativeGemm.Library library : libraries()) {
+            if (library.decodes()[NativeGemm.Layout.INTERLEAVED_Q6_K.ordinal()] == null) continue;
+            for (int q : new int[] {63, 0}) {
+                byte[] bytes = new byte[(int) GgmlType.Q6_K.byteSize((long) rows * cols)];
+                for (int b = 0; b < rows * cols / 256; b++) {
+                    int at = b * Q6_KTensor.BYTES;
+                    Arrays.fill(bytes, at + Q6_KTensor.QL, at + Q6_KTensor.SCALES, (byte) (q == 63 ? 0xFF : 0x00));  // ql and qh
+                    Arrays.fill(bytes, at + Q6_KTensor.SCALES, at + Q6_KTensor.D, (byte) -128);
+                    bytes[at + Q6_KTensor.D] = 0x00; // f16 1.0
+                    bytes[at + Q6_KTensor.D + 1] = 0x3C;
+                }
+                Tensor w = interleaved(Tensors.of(GgmlType.Q6_K, "w", MemorySegment.ofArray(bytes), new long[] {rows, cols}));
+                float[] out = new float[batch * rows];
+                NativeGemm.product(library, NativeGemm.Layout.INTERLEAVED_Q6_K, true, w.segment(), w.byteSize(), rows, cols, 0, rows, a, out);
+                for (int t = 0; t < batch; t++)
+                    for (int r = 0; r < rows; r++) {
+                        double want = -128.0 * (q - 32) * (t % 2 == 0 ? 127 : -127) * cols * (0.5 / 127);
+                        assertEquals(want, out[t * rows + r], 1e-5 * Math.abs(want), library.isa() + " q " + q + " token " + t + " row " + r);
+                    }
+            }
         }
     }
 

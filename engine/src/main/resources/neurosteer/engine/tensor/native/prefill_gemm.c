@@ -1117,6 +1117,96 @@ void neurosteer_matvec_interleaved_q8_0(const uint8_t *w, int rows, int cols, in
 #endif
 }
 
+// Interleaved Q6_K in decode (AVX-512 only; the AVX2 library has no such kernel and Java decodes it there). Per group and
+// super-block of 256 columns, 3360 bytes: the 16 rows' f16 d, their 16 int8 scales (scale t's bytes at 32 + 16 t), then
+// for each half h and position l < 32 three lines of 16 bytes (one a row, lane order) that hold the 6-bit values of
+// columns 128 h + 32 k + l, k < 4 (see InterleavedQ6_KTensor): q0 | (q2 >> 4) << 6, q1 | (q3 >> 4) << 6 and
+// (q2 & 15) | (q3 & 15) << 4. Four positions' lines of one kind, gathered and transposed by vpermb, give each row's 4
+// values of column 128 h + 32 k + l..l+3 in a 32-bit lane, in row order: vpdpbusd with 4 bytes of x. W = d sc (q - 32):
+// per sub-block of 16 columns the integer sum less 32 times the sum of x's integers, times the scale, then dx and d.
+#if WITH_AVX512
+#define Q6_K_GROUP_BLOCK 3360
+#define Q6_K_TOKENS 4
+
+// Lines of kind t (0-2) of positions l..l+3 of half h, each row's 4 bytes side by side in row order.
+static inline __attribute__((always_inline)) __m512i q6_k_lines(const uint8_t *body, int h, int l, int t, __m512i gather) {
+    const uint8_t *at = body + 48 * (32 * h + l) + 16 * t;
+    __m512i v = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *) at));
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *) (at + 48)), 1);
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *) (at + 96)), 2);
+    v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *) (at + 144)), 3);
+    return _mm512_permutexvar_epi8(gather, v);
+}
+
+void neurosteer_matvec_interleaved_q6_k(const uint8_t *w, int rows, int cols, int row_start, int row_end, const int8_t *xq,
+                                        const float *dx, const float *sx, int batch, float *out) {
+    (void) sx;
+    const int nsb = cols / 256, nb = cols / 32, g0 = row_start / LANES, g1 = row_end / LANES;
+    const size_t group_bytes = (size_t) nsb * Q6_K_GROUP_BLOCK;
+    const __m512i gather = _mm512_load_si512(NIBBLE_GATHER), low6 = _mm512_set1_epi8(63), low4 = _mm512_set1_epi8(15),
+                  top2 = _mm512_set1_epi8(0x30);
+    const __m128i row_bytes = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    const __m512i row_order = _mm512_loadu_si512(ROW_ORDER);
+    for (int t0 = 0; t0 < batch; t0 += Q6_K_TOKENS) {
+        const int T = batch - t0 < Q6_K_TOKENS ? batch - t0 : Q6_K_TOKENS;
+        // 32 times the sum of x's integers over each 16 columns, per token
+        int32_t xsum[Q6_K_TOKENS][cols / 16];
+        for (int j = 0; j < T; j++)
+            for (int s = 0; s < cols / 16; s++) {
+                const int8_t *x = xq + (size_t) (t0 + j) * cols + 16 * s;
+                int32_t sum = 0;
+                for (int i = 0; i < 16; i++) sum += x[i];
+                xsum[j][s] = 32 * sum;
+            }
+        for (int g = g0; g < g1; g++) {
+            const uint8_t *group = w + (size_t) g * group_bytes;
+            __m512 acc[Q6_K_TOKENS];
+            for (int j = 0; j < Q6_K_TOKENS; j++) acc[j] = _mm512_setzero_ps();
+            for (int sb = 0; sb < nsb; sb++) {
+                const uint8_t *block = group + (size_t) sb * Q6_K_GROUP_BLOCK, *body = block + 288;
+                prefetch_lines(block + PREFETCH_AHEAD, Q6_K_GROUP_BLOCK);
+                __m512 sums[Q6_K_TOKENS];
+                for (int j = 0; j < Q6_K_TOKENS; j++) sums[j] = _mm512_setzero_ps();
+                for (int h = 0; h < 2; h++)
+                    for (int sub = 0; sub < 2; sub++) {
+                        __m512i dot[Q6_K_TOKENS][4];
+                        for (int j = 0; j < Q6_K_TOKENS; j++)
+                            for (int k = 0; k < 4; k++) dot[j][k] = _mm512_setzero_si512();
+                        for (int l = 16 * sub; l < 16 * sub + 16; l += 4) {
+                            __m512i a = q6_k_lines(body, h, l, 0, gather), b = q6_k_lines(body, h, l, 1, gather),
+                                    c = q6_k_lines(body, h, l, 2, gather);
+                            __m512i q[4] = {
+                                _mm512_and_si512(a, low6),
+                                _mm512_and_si512(b, low6),
+                                _mm512_or_si512(_mm512_and_si512(c, low4), _mm512_and_si512(_mm512_srli_epi16(a, 2), top2)),
+                                _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(c, 4), low4), _mm512_and_si512(_mm512_srli_epi16(b, 2), top2))};
+                            for (int j = 0; j < T; j++) {
+                                const int8_t *x = xq + (size_t) (t0 + j) * cols + 256 * sb + 128 * h + l;
+                                for (int k = 0; k < 4; k++) {
+                                    int32_t four;
+                                    memcpy(&four, x + 32 * k, 4);
+                                    dot[j][k] = _mm512_dpbusd_epi32(dot[j][k], q[k], _mm512_set1_epi32(four));
+                                }
+                            }
+                        }
+                        for (int k = 0; k < 4; k++) {
+                            const int s = 8 * h + 2 * k + sub;  // the sub-block within the super-block
+                            const __m512i scale = _mm512_cvtepi8_epi32(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (block + 32 + 16 * s)), row_bytes));
+                            for (int j = 0; j < T; j++) {
+                                __m512i term = _mm512_mullo_epi32(scale, _mm512_sub_epi32(dot[j][k], _mm512_set1_epi32(xsum[j][16 * sb + s])));
+                                sums[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(term), _mm512_set1_ps(dx[(size_t) (t0 + j) * nb + 8 * sb + 4 * h + k]), sums[j]);
+                            }
+                        }
+                    }
+                const __m512 d = _mm512_permutexvar_ps(row_order, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) block)));
+                for (int j = 0; j < T; j++) acc[j] = _mm512_fmadd_ps(d, sums[j], acc[j]);
+            }
+            for (int j = 0; j < T; j++) _mm512_storeu_ps(out + (size_t) (t0 + j) * rows + (size_t) g * LANES, acc[j]);
+        }
+    }
+}
+#endif
+
 // ---- Prefill of 16-bit float weights (BF16, F16): FP32 FMA ----
 //
 // A panel of 32 rows and FKC columns is converted to floats and transposed, column k holding the 32 rows'
