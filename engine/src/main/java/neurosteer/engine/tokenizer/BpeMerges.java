@@ -13,15 +13,14 @@ final class BpeMerges implements WordModel {
     private static final int CACHED_WORD_MAX_LENGTH = 256;
 
     private final TokenIds vocab;
-    /** (leftId << 32 | rightId) -> (rank << 32 | mergedId). */
-    private final LongLongMap merges;
+    private final MergeTable merges;
     private final boolean ignoreMerges;
     private final boolean byteFallback;
     private final int unkId;
     private final boolean fuseUnk;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
-    BpeMerges(TokenIds vocab, LongLongMap merges, boolean ignoreMerges, boolean byteFallback,
+    BpeMerges(TokenIds vocab, MergeTable merges, boolean ignoreMerges, boolean byteFallback,
               int unkId, boolean fuseUnk) {
         this.vocab = vocab;
         this.merges = merges;
@@ -30,8 +29,6 @@ final class BpeMerges implements WordModel {
         this.unkId = unkId;
         this.fuseUnk = fuseUnk;
     }
-
-    static long pairKey(int left, int right) { return ((long) left << 32) | (right & 0xFFFFFFFFL); }
 
     @Override
     public void encode(String word, IntList out) {
@@ -90,8 +87,8 @@ final class BpeMerges implements WordModel {
             int pos = (int) top;
             int right = next[pos];
             if (ids[pos] < 0 || right < 0) continue;
-            long merge = merges.get(pairKey(ids[pos], ids[right]));
-            if (merge == LongLongMap.MISSING || (int) (merge >>> 32) != rank) continue;
+            long merge = merges.get(ids[pos], ids[right]);
+            if (merge == MergeTable.MISSING || (int) (merge >>> 32) != rank) continue;
             ids[pos] = (int) merge;
             ids[right] = -1;
             next[pos] = next[right];
@@ -105,8 +102,8 @@ final class BpeMerges implements WordModel {
     }
 
     private void offer(LongHeap queue, int[] ids, int left, int right) {
-        long merge = merges.get(pairKey(ids[left], ids[right]));
-        if (merge != LongLongMap.MISSING) queue.add(((merge >>> 32) << 32) | left);
+        long merge = merges.get(ids[left], ids[right]);
+        if (merge != MergeTable.MISSING) queue.add(((merge >>> 32) << 32) | left);
     }
 
     private boolean addByteTokens(String character, IntList out) {

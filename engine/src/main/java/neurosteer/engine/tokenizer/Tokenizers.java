@@ -200,7 +200,7 @@ public final class Tokenizers {
             List<PreTokenizer> preTokenizers = new ArrayList<>();
             preTokenizer(root.get("pre_tokenizer"), "pre_tokenizer", preTokenizers);
 
-            LongLongMap merges = merges(model, modelVocab);
+            MergeTable merges = merges(model, modelVocab);
             String unkToken = model.path("unk_token").isTextual() ? model.get("unk_token").asText() : null;
             int unkId = unkToken == null ? -1 : modelVocab.getOrDefault(unkToken, -1);
             if (unkToken != null && unkId < 0) throw error("model.unk_token", "'" + unkToken + "' is not in model.vocab");
@@ -247,15 +247,15 @@ public final class Tokenizers {
             return null;
         }
 
-        private LongLongMap merges(JsonNode model, Map<String, Integer> vocab) {
+        private MergeTable merges(JsonNode model, Map<String, Integer> vocab) {
             List<String> lefts = parsed.mergeLefts(), rights = parsed.mergeRights();
-            LongLongMap merges = new LongLongMap(lefts.size());
+            MergeTable merges = new MergeTable(lefts.size());
             for (int rank = 0; rank < lefts.size(); rank++) {
                 String left = lefts.get(rank), right = rights.get(rank);
                 Integer l = vocab.get(left), r = vocab.get(right), merged = vocab.get(left + right);
                 if (l == null || r == null || merged == null)
                     throw error("model.merges[" + rank + "]", "'" + left + "' + '" + right + "': a part or the merged token is not in model.vocab");
-                merges.putIfAbsent(BpeMerges.pairKey(l, r), ((long) rank << 32) | merged);
+                merges.add(l, r, merged);
             }
             return merges;
         }
@@ -480,7 +480,7 @@ public final class Tokenizers {
                     new SentencePieceScores(ids, scores, unk), prefix, suffix, decoder, special, verbatim, bosId, eosIds);
         }
         String[] mergeLines = kv.strings("tokenizer.ggml.merges");
-        LongLongMap merges = new LongLongMap(mergeLines.length);
+        MergeTable merges = new MergeTable(mergeLines.length);
         for (int rank = 0; rank < mergeLines.length; rank++) {
             String line = mergeLines[rank];
             int space = line.indexOf(' ', 1);
@@ -490,7 +490,7 @@ public final class Tokenizers {
             Integer merged = ids.get(line.substring(0, space) + line.substring(space + 1));
             if (l == null || r == null || merged == null)
                 throw new CheckpointException(fileForErrors, key, "'" + line + "': a part or the merged token is not in tokenizer.ggml.tokens");
-            merges.putIfAbsent(BpeMerges.pairKey(l, r), ((long) rank << 32) | merged);
+            merges.add(l, r, merged);
         }
         List<PreTokenizer> pre = new ArrayList<>();
         for (String regex : SplitPatterns.GGUF_FAMILIES.get(family)) pre.add(new PreTokenizer.RegexSplit(SplitPatterns.compile(regex)));
