@@ -40,14 +40,13 @@ public final class GgufFile implements AutoCloseable {
     public static final int DEFAULT_ALIGNMENT = 32;
     private static final int MAX_DIMS = 4;
     private static final long MAX_STRING = 1L << 30;
+    /** Arrays of this many elements or more are read from the mapping when asked for rather than kept. */
+    static final int DEFERRED_FROM = 1024;
 
     private final Path path;
     private final Arena arena;
     private final MemorySegment data;
     private final int version;
-    /** Arrays of this many elements or more are read from the mapping when asked for rather than kept. */
-    static final int DEFERRED_FROM = 1024;
-
     /** Values by key, deferred arrays as {@link Deferred}; {@link #metadata} is the view that reads them. */
     private final Map<String, Object> stored;
     private final Map<String, Object> metadata;
