@@ -104,7 +104,7 @@ class CommandsTest {
         assertEquals(0, r.code(), r.err());
         JsonNode o = json.readTree(r.out());
         for (String field : new String[] {"prefill_tokens_per_s", "decode_tokens_per_s", "prefill_with_stats_tokens_per_s",
-                "decode_steered_tokens_per_s", "ceiling_fma_gflops", "ceiling_read_gb_per_s", "decode_batched_tokens_per_s"})
+                "decode_steered_tokens_per_s", "prefill_without_logits_tokens_per_s", "ceiling_fma_gflops", "ceiling_read_gb_per_s", "decode_batched_tokens_per_s"})
             assertTrue(o.path(field).asDouble() > 0, field + " in " + o);
         assertTrue(Double.isFinite(o.path("stats_overhead").asDouble()) && Double.isFinite(o.path("steer_overhead").asDouble()), o.toString());
         // one timed repetition: one pair of each, whose ratio is also the ratio of the bests
