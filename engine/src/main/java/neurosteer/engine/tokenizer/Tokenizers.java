@@ -503,7 +503,8 @@ public final class Tokenizers {
 
     /** Typed access to GGUF values that may arrive as arrays or lists, boxed or primitive. */
     private record GgufValues(Map<String, Object> metadata, Path file) {
-        boolean has(String key) { return metadata.get(key) != null; }
+        /** Without reading the value: a GGUF file's large arrays are read from the file at each look-up. */
+        boolean has(String key) { return metadata.containsKey(key); }
 
         private CheckpointException wrongType(String key, Object value, String expected) {
             return new CheckpointException(file, key, "expected " + expected + ", found " + value.getClass().getSimpleName());
